@@ -1,0 +1,252 @@
+"""The dashboard's router: page config, demo data on first start, sign-in, language, shared filters, navigation.
+
+Run with ``streamlit run app.py`` (see README). Pages live in pages/ and get everything through
+``ui.context.get_context()``.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+
+import streamlit as st
+
+from core import calendar as cal
+from core import store
+from core.i18n import LANGS, t
+from core.store import config as store_config
+from core.store import logs as store_logs
+from ui import data as ui_data
+from ui.context import PageContext, set_context
+
+log = logging.getLogger("dashboard")
+
+# (file, title key, icon, roles allowed, period widget)
+PAGES = [
+    ("pages/morning.py", "page.morning", ":material/wb_sunny:", ("director", "team_lead", "manager"), "day"),
+    ("pages/weekly.py", "page.weekly", ":material/date_range:", ("director", "team_lead", "manager"), "week"),
+    ("pages/monthly.py", "page.monthly", ":material/calendar_month:", ("director", "team_lead", "manager"), "month"),
+    ("pages/commission.py", "page.commission", ":material/payments:", ("director", "team_lead", "manager"), "month"),
+    ("pages/coaching.py", "page.coaching", ":material/support_agent:", ("director", "team_lead", "manager"), "week"),
+    ("pages/upload.py", "page.upload", ":material/upload_file:", ("director", "team_lead"), None),
+    ("pages/settings.py", "page.settings", ":material/settings:", ("director",), None),
+]
+FILTER_KEYS = ("lang", "team", "line", "day", "week", "month", "big")
+
+st.set_page_config(page_title="客户经理营销管理看板 · CM Sales Dashboard", page_icon=":material/monitoring:",
+                   layout="wide")
+
+
+def _load_query_params() -> None:
+    """On a session's first run, take the filters from the URL (bookmarks such as ?team=对公二队&week=2026-W47)."""
+    if st.session_state.get("_qp_loaded"):
+        return
+    qp = st.query_params
+    for k in FILTER_KEYS:
+        if k in qp and qp[k] != "":
+            st.session_state[f"f_{k}"] = qp[k]
+    st.session_state["_qp_loaded"] = True
+
+
+def _sync_query_params(values: dict) -> None:
+    want = {k: str(v) for k, v in values.items() if v not in (None, "", False)}
+    if want.get("lang") == "zh":
+        want.pop("lang")
+    current = {k: st.query_params[k] for k in st.query_params}
+    if current != want:
+        st.query_params.from_dict(want)
+
+
+def _engine():
+    url = store.resolve_url()
+    return url, ui_data.engine_for(url)
+
+
+def _ensure_demo(engine, lang: str) -> bool:
+    """Load the demo bank into an empty database (unless DASH_NO_DEMO=1). Returns True when it did."""
+    if os.environ.get("DASH_NO_DEMO") == "1" or not store.is_empty(engine):
+        return False
+    from core import auth, demo
+    try:
+        demo.load_demo(engine)
+    except ValueError:  # another session loaded it a moment ago
+        return False
+    auth.ensure_demo_accounts(engine)
+    return True
+
+
+def _date_param(value, default: dt.date) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return default
+
+
+def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: dict) -> dict:
+    """Team, line and the page's period, kept in session state and mirrored in the URL."""
+    today = dt.date.today()
+    first, last = store_logs.log_date_range(engine, scope)
+    last = last or today
+    first = first or last
+    # The meeting date defaults to today when data is current, else to the day after the last logged day.
+    latest_meeting = today if last >= cal.previous_workday(today, overrides) else last + dt.timedelta(days=1)
+    weeks = []
+    d = cal.week_bounds(cal.week_key(last))[0]
+    stop = cal.week_bounds(cal.week_key(first))[0]
+    while d >= stop and len(weeks) < 120:
+        weeks.append(cal.week_key(d))
+        d -= dt.timedelta(days=7)
+    months = []
+    m = cal.month_key(last)
+    while m >= cal.month_key(first) and len(months) < 60:
+        months.append(m)
+        m = cal.add_months(m, -1)
+
+    ss = st.session_state
+    values: dict = {}
+    with st.sidebar:
+        if scope.role == "director":
+            teams = store_logs.read_teams(engine, scope)
+            names = list(teams["name"])
+            opts = [""] + names
+            cur = ss.get("f_team", "")
+            if cur not in opts:
+                ss["f_team"] = ""
+            st.selectbox(t("filter.team", lang), opts, key="f_team",
+                         format_func=lambda v: t("filter.all", lang) if v == "" else v)
+            line_opts = ["", "corporate", "retail"]
+            if ss.get("f_line", "") not in line_opts:
+                ss["f_line"] = ""
+            st.selectbox(t("filter.line", lang), line_opts, key="f_line",
+                         format_func=lambda v: t("filter.all", lang) if v == "" else t(f"line.{v}", lang))
+            values["team"] = ss.get("f_team") or None
+            values["line"] = ss.get("f_line") or None
+        elif scope.role == "team_lead":
+            st.caption(f"{t('filter.team', lang)}: **{scope.team}**")
+            values["team"], values["line"] = None, None  # the scope already limits rows to his team
+        else:
+            values["team"], values["line"] = None, None
+
+        day = _date_param(ss.get("f_day"), latest_meeting)
+        week = ss.get("f_week") if ss.get("f_week") in weeks else (weeks[0] if weeks else cal.week_key(today))
+        month = ss.get("f_month") if ss.get("f_month") in months else (months[0] if months else cal.month_key(today))
+        if period == "day":
+            day = st.date_input(t("filter.date", lang), value=day, max_value=today + dt.timedelta(days=1),
+                                format="YYYY-MM-DD", key="w_day")
+            ss["f_day"] = day.isoformat()
+        elif period == "week" and weeks:
+            ss["f_week"] = week
+            week = st.selectbox(t("filter.week", lang), weeks, key="f_week",
+                                format_func=lambda w: _week_label(w, lang))
+        elif period == "month" and months:
+            ss["f_month"] = month
+            month = st.selectbox(t("filter.month", lang), months, key="f_month",
+                                 format_func=lambda m_: _month_label(m_, lang))
+    values.update(day=day, week=week, month=month)
+    return values
+
+
+def _week_label(week: str, lang: str) -> str:
+    a, b = cal.week_bounds(week)
+    y, w = week.split("-W")
+    if lang == "zh":
+        return f"{y}年第{int(w)}周({a.month}/{a.day}–{b.month}/{b.day})"
+    return f"{week} ({a:%b %d}–{b:%b %d})"
+
+
+def _month_label(month: str, lang: str) -> str:
+    y, m = month.split("-")
+    return f"{y}年{int(m)}月" if lang == "zh" else month
+
+
+BIG_SCREEN_CSS = """
+<style>
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none !important;}
+html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
+[data-testid="stMetricValue"] {font-size: 3.2rem !important;}
+[data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
+h1 {font-size: 3.2rem !important;} h2 {font-size: 2.4rem !important;} h3 {font-size: 1.9rem !important;}
+[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.5rem;}
+</style>
+"""
+
+
+def main() -> None:
+    _load_query_params()
+    ss = st.session_state
+    lang = ss.get("f_lang") if ss.get("f_lang") in LANGS else "zh"
+    with st.sidebar:
+        lang = st.radio(t("app.language", lang), LANGS, index=LANGS.index(lang), horizontal=True,
+                        format_func=lambda v: "中文" if v == "zh" else "English", key="w_lang")
+        ss["f_lang"] = lang
+
+    url, engine = _engine()
+    if _ensure_demo(engine, lang):
+        ss["_demo_just_loaded"] = True
+
+    from ui import signin
+    scope = signin.require_user(engine, lang)
+    if scope is None:
+        _sync_query_params({"lang": lang})
+        st.stop()
+
+    demo = store_config.get_setting(engine, "demo_mode") == "true"
+    allowed = [p for p in PAGES if scope.role in p[3]]
+    nav_pages = [st.Page(f, title=t(k, lang), icon=icon, url_path=f.split("/")[-1][:-3],
+                         default=(f == ("pages/commission.py" if scope.role == "manager" else "pages/morning.py")))
+                 for f, k, icon, _roles, _period in allowed]
+    pg = st.navigation(nav_pages)
+    period = next((p[4] for p in allowed if p[0].split("/")[-1][:-3] == pg.url_path), None)
+
+    version = store.data_version(engine)
+    overrides = ui_data.overrides(url, version)
+    filters = _sidebar_filters(engine, scope, lang, period, overrides)
+
+    big = str(ss.get("f_big", "")) in ("1", "true", "True") and period == "day"
+    with st.sidebar:
+        st.divider()
+        if period == "day":
+            if st.toggle(t("app.big_screen", lang), value=big, key="w_big"):
+                ss["f_big"] = "1"
+                big = True
+            else:
+                ss["f_big"] = ""
+                big = False
+        name = ss.get("display_name") or scope.username
+        st.caption(t("app.signed_in_as", lang, name=name, role=t(f"role.{scope.role}", lang)))
+        if st.button(t("app.sign_out", lang), key="w_signout"):
+            signin.sign_out()
+            st.rerun()
+
+    if big:
+        st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
+        if st.button("✕ " + t("app.big_screen", lang), key="w_exit_big"):
+            ss["f_big"] = ""
+            st.rerun()
+    if demo:
+        st.caption(":material/info: " + t("app.demo_banner", lang))
+    if ss.pop("_demo_just_loaded", False):
+        st.success(t("app.demo_loaded", lang))
+
+    ctx = PageContext(engine=engine, scope=scope, lang=lang, today=dt.date.today(), day=filters["day"],
+                      week=filters["week"], month=filters["month"], team=filters["team"], line=filters["line"],
+                      big_screen=big, overrides=overrides, data_version=version, db_url=url,
+                      display_name=ss.get("display_name") or scope.username, demo=demo)
+    set_context(ctx)
+    _sync_query_params({"lang": lang, "team": filters["team"], "line": filters["line"],
+                        "day": filters["day"].isoformat() if period == "day" else None,
+                        "week": filters["week"] if period == "week" else None,
+                        "month": filters["month"] if period == "month" else None,
+                        "big": "1" if big else None})
+    try:
+        pg.run()
+    except Exception as exc:  # never a traceback in front of a director
+        if os.environ.get("DASH_RAISE") == "1":
+            raise
+        log.exception("page %s failed", pg.url_path)
+        st.error(t("error.unexpected", lang, detail=type(exc).__name__))
+
+
+main()

@@ -1,0 +1,98 @@
+"""Message catalogue, Chinese and English.
+
+Messages live in ``core/locales/*.yaml``, one file per area (``common.yaml``, ``ingest.yaml``, ...), each a
+mapping ``key: {zh: ..., en: ...}``. Keys must be unique across files (checked at load and by a test).
+Placeholders use ``str.format`` syntax: ``t("ingest.bad_date", "en", value="x")``.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+_DIR = Path(__file__).resolve().parent / "locales"
+
+
+class CatalogueError(ValueError):
+    pass
+
+
+@lru_cache(maxsize=1)
+def catalogue() -> dict[str, dict[str, str]]:
+    out: dict[str, dict[str, str]] = {}
+    for path in sorted(_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        for key, entry in data.items():
+            if key in out:
+                raise CatalogueError(f"{path.name}: key {key!r} is defined twice")
+            if not isinstance(entry, dict) or set(entry) != set(LANGS):
+                raise CatalogueError(f"{path.name}: key {key!r} needs exactly zh and en")
+            out[key] = {lang: str(entry[lang]) for lang in LANGS}
+    return out
+
+
+def norm_lang(lang: str | None) -> str:
+    return lang if lang in LANGS else DEFAULT_LANG
+
+
+def t(key: str, lang: str | None = DEFAULT_LANG, **params) -> str:
+    """The message for `key` in `lang`, formatted with `params`. An unknown key raises KeyError."""
+    entry = catalogue()[key]
+    text = entry[norm_lang(lang)]
+    return text.format(**params) if params else text
+
+
+def has(key: str) -> bool:
+    return key in catalogue()
+
+
+def fmt_money_wan(value, lang: str = "zh", decimals: int = 2) -> str:
+    """An amount in 万元 with thousands separators and its unit: '1,234.50 万元' / '1,234.50 (10k CNY)'."""
+    if value is None or value != value:
+        return "—"
+    unit = "万元" if norm_lang(lang) == "zh" else "10k CNY"
+    return f"{value:,.{decimals}f} {unit}"
+
+
+def fmt_yuan(value, lang: str = "zh") -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value:,.2f} 元" if norm_lang(lang) == "zh" else f"CNY {value:,.2f}"
+
+
+def fmt_number(value, decimals: int = 0) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value:,.{decimals}f}"
+
+
+def fmt_pct(value, decimals: int = 1) -> str:
+    if value is None or value != value:
+        return "—"
+    return f"{value * 100:.{decimals}f}%"
+
+
+def fmt_date(d, lang: str = "zh") -> str:
+    """Dates as the users write them: 2026年11月2日 / 2026-11-02."""
+    if d is None or d != d:
+        return "—"
+    if hasattr(d, "date") and not isinstance(d, type(None)):
+        try:
+            d = d.date()
+        except TypeError:
+            pass
+    if norm_lang(lang) == "zh":
+        return f"{d.year}年{d.month}月{d.day}日"
+    return d.isoformat()
+
+
+def fmt_month(month: str, lang: str = "zh") -> str:
+    y, m = month.split("-")
+    return f"{int(y)}年{int(m)}月" if norm_lang(lang) == "zh" else f"{y}-{m}"
+
+
+WEEKDAYS = {"zh": ["周一", "周二", "周三", "周四", "周五", "周六", "周日"],
+            "en": ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]}

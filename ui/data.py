@@ -1,0 +1,70 @@
+"""Cached loaders: the store's scoped reads wrapped in st.cache_data, keyed by data version and scope.
+
+The cache key includes the database URL, the caller's scope and the data version (which changes on every
+import, undo, plan or coaching change), so a user never sees another scope's cached rows nor stale data.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import store
+from core.scope import Scope
+from core.store import config as store_config
+from core.store import logs as store_logs
+
+
+@st.cache_resource(show_spinner=False)
+def engine_for(url: str):
+    eng = store.get_engine(url)
+    store.init_db(eng)
+    return eng
+
+
+def _scope(key: tuple) -> Scope:
+    role, username, team, employee_id = key
+    return Scope(role, username=username, team=team, employee_id=employee_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _logs(url: str, scope_key: tuple, version: str, start, end, team, line) -> pd.DataFrame:
+    return store_logs.read_logs(engine_for(url), _scope(scope_key), start=start, end=end, team=team, line=line)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _roster(url: str, scope_key: tuple, version: str, team, line) -> pd.DataFrame:
+    return store_logs.read_roster(engine_for(url), _scope(scope_key), team=team, line=line)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _targets(url: str, scope_key: tuple, version: str, months: tuple, team, line) -> pd.DataFrame:
+    return store_logs.read_targets(engine_for(url), _scope(scope_key), months=list(months) or None, team=team, line=line)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def _overrides(url: str, version: str) -> dict:
+    return store_config.calendar_overrides(engine_for(url))
+
+
+def logs(ctx, start=None, end=None, team: str | None | bool = True, line: str | None | bool = True) -> pd.DataFrame:
+    """Daily rows in [start, end] for the context's scope; team/line default to the sidebar filters
+    (pass None to ignore a filter, e.g. for branch totals)."""
+    team = ctx.team if team is True else team
+    line = ctx.line if line is True else line
+    return _logs(ctx.db_url, ctx.scope_key, ctx.data_version, start, end, team, line)
+
+
+def roster(ctx, team: str | None | bool = True, line: str | None | bool = True) -> pd.DataFrame:
+    team = ctx.team if team is True else team
+    line = ctx.line if line is True else line
+    return _roster(ctx.db_url, ctx.scope_key, ctx.data_version, team, line)
+
+
+def targets(ctx, months=None, team: str | None | bool = True, line: str | None | bool = True) -> pd.DataFrame:
+    team = ctx.team if team is True else team
+    line = ctx.line if line is True else line
+    return _targets(ctx.db_url, ctx.scope_key, ctx.data_version, tuple(months or ()), team, line)
+
+
+def overrides(url: str, version: str) -> dict:
+    return _overrides(url, version)
