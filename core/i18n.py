@@ -6,6 +6,7 @@ Placeholders use ``str.format`` syntax: ``t("ingest.bad_date", "en", value="x")`
 """
 from __future__ import annotations
 
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from pathlib import Path
 
@@ -49,30 +50,37 @@ def has(key: str) -> bool:
     return key in catalogue()
 
 
+def _half_up(value, decimals: int) -> Decimal:
+    """Round as people do (half away from zero), from the shortest repr of the float: 87.65 → 87.7."""
+    q = Decimal(1).scaleb(-decimals)
+    return Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP)
+
+
 def fmt_money_wan(value, lang: str = "zh", decimals: int = 2) -> str:
     """An amount in 万元 with thousands separators and its unit: '1,234.50 万元' / '1,234.50 (10k CNY)'."""
     if value is None or value != value:
         return "—"
     unit = "万元" if norm_lang(lang) == "zh" else "10k CNY"
-    return f"{value:,.{decimals}f} {unit}"
+    return f"{_half_up(value, decimals):,.{decimals}f} {unit}"
 
 
 def fmt_yuan(value, lang: str = "zh") -> str:
     if value is None or value != value:
         return "—"
-    return f"{value:,.2f} 元" if norm_lang(lang) == "zh" else f"CNY {value:,.2f}"
+    v = _half_up(value, 2)
+    return f"{v:,.2f} 元" if norm_lang(lang) == "zh" else f"CNY {v:,.2f}"
 
 
 def fmt_number(value, decimals: int = 0) -> str:
     if value is None or value != value:
         return "—"
-    return f"{value:,.{decimals}f}"
+    return f"{_half_up(value, decimals):,.{decimals}f}"
 
 
 def fmt_pct(value, decimals: int = 1) -> str:
     if value is None or value != value:
         return "—"
-    return f"{value * 100:.{decimals}f}%"
+    return f"{_half_up(float(Decimal(repr(float(value))) * 100), decimals):.{decimals}f}%"
 
 
 def fmt_date(d, lang: str = "zh") -> str:
