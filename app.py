@@ -88,6 +88,7 @@ def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: di
     """Team, line and the page's period, kept in session state and mirrored in the URL."""
     today = dt.date.today()
     first, last = store_logs.log_date_range(engine, scope)
+    data_end = last
     last = last or today
     first = first or last
     # The meeting date defaults to today when data is current, else to the day after the last logged day.
@@ -144,7 +145,7 @@ def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: di
             ss["f_month"] = month
             month = st.selectbox(t("filter.month", lang), months, key="f_month",
                                  format_func=lambda m_: _month_label(m_, lang))
-    values.update(day=day, week=week, month=month)
+    values.update(day=day, week=week, month=month, data_end=data_end)
     return values
 
 
@@ -193,7 +194,8 @@ def main() -> None:
         st.stop()
 
     demo = store_config.get_setting(engine, "demo_mode") == "true"
-    allowed = [p for p in PAGES if scope.role in p[3]]
+    here = os.path.dirname(os.path.abspath(__file__))
+    allowed = [p for p in PAGES if scope.role in p[3] and os.path.exists(os.path.join(here, p[0]))]
     nav_pages = [st.Page(f, title=t(k, lang), icon=icon, url_path=f.split("/")[-1][:-3],
                          default=(f == ("pages/commission.py" if scope.role == "manager" else "pages/morning.py")))
                  for f, k, icon, _roles, _period in allowed]
@@ -233,7 +235,8 @@ def main() -> None:
     ctx = PageContext(engine=engine, scope=scope, lang=lang, today=dt.date.today(), day=filters["day"],
                       week=filters["week"], month=filters["month"], team=filters["team"], line=filters["line"],
                       big_screen=big, overrides=overrides, data_version=version, db_url=url,
-                      display_name=ss.get("display_name") or scope.username, demo=demo)
+                      display_name=ss.get("display_name") or scope.username, demo=demo,
+                      data_end=filters["data_end"])
     set_context(ctx)
     _sync_query_params({"lang": lang, "team": filters["team"], "line": filters["line"],
                         "day": filters["day"].isoformat() if period == "day" else None,

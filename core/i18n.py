@@ -68,7 +68,9 @@ def fmt_yuan(value, lang: str = "zh") -> str:
     if value is None or value != value:
         return "—"
     v = _half_up(value, 2)
-    return f"{v:,.2f} 元" if norm_lang(lang) == "zh" else f"CNY {v:,.2f}"
+    if norm_lang(lang) == "zh":
+        return f"{v:,.2f} 元"
+    return f"-CNY {-v:,.2f}" if v < 0 else f"CNY {v:,.2f}"   # sign first, so deltas read the right way
 
 
 def fmt_number(value, decimals: int = 0) -> str:

@@ -28,3 +28,12 @@ def test_core_never_imports_streamlit(path):
 def test_pages_do_not_speak_sql(path):
     mods = _imports(path)
     assert "sqlalchemy" not in mods or path.name in ("context.py",), f"{path.name} imports sqlalchemy"
+
+
+def test_every_routed_page_exists():
+    import re
+    src = (ROOT / "app.py").read_text(encoding="utf-8")
+    routed = re.findall(r'\("(pages/\w+\.py)"', src)
+    assert len(routed) == 7
+    for page in routed:
+        assert (ROOT / page).exists(), page

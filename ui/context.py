@@ -34,6 +34,16 @@ class PageContext:
     db_url: str = ""
     display_name: str = ""
     demo: bool = False
+    data_end: dt.date | None = None   # last logged day in the caller's scope (None: no data)
+
+    def month_as_of(self, month: str | None = None) -> dt.date:
+        """The day a month's figures run to: its last day, today, or the last logged day, whichever is first
+        (on Monday morning the month runs to Friday's reports, not to today)."""
+        first, last = cal.month_bounds(month or self.month)
+        as_of = min(last, self.today)
+        if self.data_end is not None and first <= self.data_end < as_of:
+            as_of = self.data_end
+        return as_of
 
     def t(self, key: str, **params) -> str:
         return _t(key, self.lang, **params)

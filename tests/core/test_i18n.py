@@ -39,6 +39,8 @@ def test_placeholders_match_between_languages():
     (i18n.fmt_money_wan, (float("nan"), "zh"), "—"),
     (i18n.fmt_yuan, (12345.678, "zh"), "12,345.68 元"),
     (i18n.fmt_yuan, (12345.678, "en"), "CNY 12,345.68"),
+    (i18n.fmt_yuan, (-12.5, "en"), "-CNY 12.50"),
+    (i18n.fmt_yuan, (-12.5, "zh"), "-12.50 元"),
     (i18n.fmt_pct, (0.8765,), "87.7%"),
     (i18n.fmt_date, (dt.date(2026, 11, 2), "zh"), "2026年11月2日"),
     (i18n.fmt_date, (dt.date(2026, 11, 2), "en"), "2026-11-02"),

@@ -1,0 +1,69 @@
+"""月总结 page: renders on the demo bank and on an empty database, in zh and en, for team and line filters; the
+new-deposits tile equals core.metrics.month_progress on the same data; the target split shows for a director
+and a team lead, not for a manager."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import briefing, calendar as cal, metrics as M, store
+from core.i18n import t
+from core.scope import Scope
+from core.store import logs as store_logs
+from tests.pages.helpers import run_page, texts
+
+PAGE = "pages/monthly.py"
+MONTH = "2026-11"
+
+
+@pytest.mark.parametrize("user, lang, query, split", [
+    ("demo_director", "zh", {}, True),
+    ("demo_director", "en", {}, True),
+    ("demo_director", "zh", {"team": "对公一队"}, True),
+    ("demo_director", "en", {"line": "retail"}, True),
+    ("demo_director", "zh", {"month": "2026-10"}, True),
+    ("demo_lead", "zh", {}, True),
+    ("demo_manager", "en", {}, False),
+])
+def test_renders_on_demo(demo_db_url, user, lang, query, split):
+    at = run_page(PAGE, demo_db_url, user, lang=lang, query={"month": MONTH, **query})
+    assert not at.exception, at.exception
+    assert not at.error
+    body = texts(at)
+    assert t("monthly.ranking", lang) in body
+    month = query.get("month", MONTH)
+    assert (t("monthly.split", lang, month=cal.add_months(month, 1) if lang == "en" else
+              f"{int(cal.add_months(month, 1)[:4])}年{int(cal.add_months(month, 1)[5:])}月") in body) is split
+
+
+def test_deposit_tile_matches_metrics(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_director", query={"month": MONTH, "team": "对公二队"})
+    assert not at.exception
+    eng = store.get_engine(demo_db_url)
+    d = Scope("director")
+    first, last = cal.month_bounds(MONTH)
+    as_of = min(last, dt.date.today())
+    logs = store_logs.read_logs(eng, d, start=first, end=last, team="对公二队")
+    roster = store_logs.read_roster(eng, d, team="对公二队")
+    targets = store_logs.read_targets(eng, d, months=[MONTH], team="对公二队")
+    prog = M.month_progress(logs, targets, roster, MONTH, as_of, level="branch")
+    actual = prog.set_index("metric").loc["deposits_new", "actual"]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["新增存款"] == briefing.fmt_amount("deposits_new", actual, "zh")
+
+
+def test_split_table_adds_up_to_the_team_target(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_lead", query={"month": MONTH})
+    assert not at.exception
+    assert any(s.value.startswith("合计") for s in at.success)   # the default split equals the team target
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_database_says_upload(empty_db_url, lang):
+    from core import auth
+    from core.scope import SYSTEM
+    auth.create_user(store.get_engine(empty_db_url), SYSTEM, "boss", "行长", "director", password="Str0ng-enough-pw!")
+    at = run_page(PAGE, empty_db_url, "boss", lang=lang)
+    assert not at.exception
+    assert t("app.no_data", lang) in [i.value for i in at.info]

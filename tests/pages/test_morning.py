@@ -1,0 +1,57 @@
+"""晨会 page: renders on the demo bank and on an empty database, in zh and en, for team and line filters; the
+'logged yesterday' tile equals what core.metrics computes on the same data."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from core import briefing, calendar as cal, metrics as M, store
+from core.i18n import t
+from core.scope import Scope
+from core.store import logs as store_logs
+from tests.pages.helpers import run_page, texts
+
+PAGE = "pages/morning.py"
+DAY = "2026-11-21"            # the demo bank ends on Friday 2026-11-20: "yesterday" is that Friday
+
+
+@pytest.mark.parametrize("user, lang, query", [
+    ("demo_director", "zh", {}),
+    ("demo_director", "en", {}),
+    ("demo_director", "zh", {"team": "对公二队"}),
+    ("demo_director", "en", {"line": "retail"}),
+    ("demo_director", "zh", {"big": "1"}),
+    ("demo_lead", "en", {}),
+    ("demo_manager", "zh", {}),
+])
+def test_renders_on_demo(demo_db_url, user, lang, query):
+    at = run_page(PAGE, demo_db_url, user, lang=lang, query={"day": DAY, **query})
+    assert not at.exception, at.exception
+    assert not at.error
+    body = texts(at)
+    assert t("morning.talking_points", lang) in body
+    assert t("morning.leaders_month", lang) in body
+
+
+def test_logged_tile_matches_metrics(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_director", query={"day": DAY, "team": "对公一队"})
+    assert not at.exception
+    eng = store.get_engine(demo_db_url)
+    yday = cal.previous_workday(dt.date.fromisoformat(DAY))
+    roster = store_logs.read_roster(eng, Scope("director"), team="对公一队")
+    logs = store_logs.read_logs(eng, Scope("director"), start=yday, end=yday, team="对公一队")
+    tot = briefing.yesterday_totals(M.daily_snapshot(logs, roster, yday))
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles[t("morning.logged", "zh")] == f"{tot['logged']} / {tot['managers']}"
+    assert tiles["拜访客户数"] == briefing.fmt_amount("visits", tot["visits"], "zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_database_says_upload(empty_db_url, lang):
+    from core import auth
+    from core.scope import SYSTEM
+    auth.create_user(store.get_engine(empty_db_url), SYSTEM, "boss", "行长", "director", password="Str0ng-enough-pw!")
+    at = run_page(PAGE, empty_db_url, "boss", lang=lang)
+    assert not at.exception
+    assert t("app.no_data", lang) in [i.value for i in at.info]

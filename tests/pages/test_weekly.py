@@ -1,0 +1,55 @@
+"""周小结 page: renders on the demo bank and on an empty database, in zh and en, for team and line filters; the
+visits tile equals core.metrics.week_comparison on the same data; the export button is there."""
+from __future__ import annotations
+
+import pytest
+
+from core import briefing, metrics as M, store
+from core.i18n import t
+from core.scope import Scope
+from core.store import logs as store_logs
+from tests.pages.helpers import run_page, texts
+
+PAGE = "pages/weekly.py"
+WEEK = "2026-W47"
+
+
+@pytest.mark.parametrize("user, lang, query", [
+    ("demo_director", "zh", {}),
+    ("demo_director", "en", {}),
+    ("demo_director", "zh", {"team": "零售二队"}),
+    ("demo_director", "en", {"line": "corporate"}),
+    ("demo_lead", "zh", {}),
+    ("demo_manager", "en", {}),
+])
+def test_renders_on_demo(demo_db_url, user, lang, query):
+    at = run_page(PAGE, demo_db_url, user, lang=lang, query={"week": WEEK, **query})
+    assert not at.exception, at.exception
+    assert not at.error
+    body = texts(at)
+    assert t("weekly.summary", lang) in body
+    assert t("weekly.heatmap", lang) in body
+
+
+def test_visits_tile_matches_metrics(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_director", query={"week": WEEK, "line": "retail"})
+    assert not at.exception
+    eng = store.get_engine(demo_db_url)
+    d = Scope("director")
+    logs = store_logs.read_logs(eng, d, start="2026-11-09", end="2026-11-22", line="retail")
+    roster = store_logs.read_roster(eng, d, line="retail")
+    targets = store_logs.read_targets(eng, d, months=["2026-11"], line="retail")
+    cmp_ = M.week_comparison(logs, targets, roster, WEEK, level="branch", as_of="2026-11-22")
+    visits = cmp_.set_index("metric").loc["visits", "this_week"]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["拜访客户数"] == briefing.fmt_amount("visits", visits, "zh")
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_empty_database_says_upload(empty_db_url, lang):
+    from core import auth
+    from core.scope import SYSTEM
+    auth.create_user(store.get_engine(empty_db_url), SYSTEM, "boss", "行长", "director", password="Str0ng-enough-pw!")
+    at = run_page(PAGE, empty_db_url, "boss", lang=lang)
+    assert not at.exception
+    assert t("app.no_data", lang) in [i.value for i in at.info]
