@@ -1,0 +1,240 @@
+"""``python -m core commission ...`` (pay statements) and ``python -m core plans ...`` (plan versions).
+
+    python -m core commission --period 2026-10 [--manager CM001] [--team 零售一队] [--plan FILE] [--days] --json
+    python -m core commission --period 2026-Q3 --plan quarterly.yaml            (quarterly plans)
+    python -m core commission --period 2026-10 --manager CM001 --xlsx statement.xlsx
+    python -m core plans list [--json]
+    python -m core plans check FILE [--month 2026-10]    validate, then every manager's pay old vs new (dry run)
+    python -m core plans upload FILE [--activate]
+    python -m core plans activate ID | deactivate ID | show ID
+
+``commission --json`` prints a JSON array of statements: employee_id, period, base_pay, lines (metric,
+quantity, amount, how, ...), gross, coefficient, deductions (the total; ``deduction_lines`` has each),
+performance, deferred, payable — money as strings with two decimals. Without ``--plan`` the plan in force for
+the period is used (the sample plan while none is activated). Acts as the system (a director) unless
+``--as USERNAME``; a manager account gets only his own statement.
+Exit codes: 0 done; 1 rejected (invalid plan, period not fitting the plan, manager not visible or not on the
+roster, grade missing from the plan) with the message on stderr or ``{"ok": false, "error": ...}``;
+2 usage errors (e.g. a period that is neither a month nor a quarter).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from core import commission as cm
+from core.i18n import t
+
+
+def _period(text: str) -> cm.Period:
+    try:
+        return cm.parse_period(text)
+    except cm.CommissionError as exc:
+        raise argparse.ArgumentTypeError(exc.message("en")) from None
+
+
+def _month(text: str) -> str:
+    p = _period(text)
+    if p.kind != "monthly":
+        raise argparse.ArgumentTypeError(f"not a month: {text!r} (expected e.g. 2026-10)")
+    return p.key
+
+
+def _json_flag(parser) -> None:
+    # `--json` after the sub-command too (the root option works before it); SUPPRESS keeps the root's value.
+    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable JSON output")
+
+
+def register(sub) -> None:
+    c = sub.add_parser("commission", help="pay statements (绩效测算) for a month or quarter",
+                       description="Compute performance-pay statements under the plan in force (or --plan FILE).")
+    c.add_argument("--period", required=True, type=_period, help="2026-10 (monthly plans) or 2026-Q3 (quarterly)")
+    c.add_argument("--manager", default=None, help="one manager's employee ID (default: everyone you may see)")
+    c.add_argument("--team", default=None, help="only this team")
+    c.add_argument("--plan", default=None, help="a plan YAML file instead of the plan in force")
+    c.add_argument("--days", action="store_true", help="include the days each quantity came from")
+    c.add_argument("--xlsx", default=None, metavar="FILE", help="also write the statement workbook (needs --manager)")
+    _json_flag(c)
+    c.set_defaults(func=cmd_commission)
+
+    p = sub.add_parser("plans", help="commission plans: list, check (dry run), upload, activate",
+                       description="Commission plan versions (directors).")
+    pc = p.add_subparsers(dest="plans_command", required=True, metavar="ACTION")
+    ls = pc.add_parser("list", help="stored plan versions")
+    _json_flag(ls)
+    ls.set_defaults(func=cmd_list)
+    ck = pc.add_parser("check", help="validate a plan file and compare every manager's pay with the plan in force")
+    ck.add_argument("file")
+    ck.add_argument("--month", type=_month, default=None, help="month to compare (default: the latest logged)")
+    _json_flag(ck)
+    ck.set_defaults(func=cmd_check)
+    up = pc.add_parser("upload", help="store a new plan version")
+    up.add_argument("file")
+    up.add_argument("--activate", action="store_true", help="activate it at once")
+    _json_flag(up)
+    up.set_defaults(func=cmd_upload)
+    for name, func, helptext in (("activate", cmd_activate, "activate a stored version"),
+                                 ("deactivate", cmd_deactivate, "withdraw an activated version"),
+                                 ("show", cmd_show, "print a stored version's YAML")):
+        a = pc.add_parser(name, help=helptext)
+        a.add_argument("plan_id", type=int)
+        _json_flag(a)
+        a.set_defaults(func=func)
+
+
+def _fail(ctx, message: str) -> int:
+    if ctx.json:
+        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
+    else:
+        print(f"error: {message}", file=sys.stderr)
+    return 1
+
+
+def _read_plan(path: str) -> cm.Plan:
+    return cm.load_plan_file(path)
+
+
+def _text_statement(s: cm.Statement, lang: str) -> str:
+    d = s.to_dict(lang)
+    out = [f"{s.employee_id} {s.name} · {s.team} · {s.grade} · {s.period} · {s.plan_name}"]
+    w = max([len(cm.metric_name(ln.metric, lang)) for ln in s.lines] + [4])
+    for ln, row in zip(s.lines, d["lines"]):
+        out.append(f"  {cm.metric_name(ln.metric, lang):<{w}}  {row['how']:<48} {row['amount']:>12}")
+    for ded, row in zip(s.deduction_lines, d["deduction_lines"]):
+        label = t("commission.step.deduction", lang, metric=cm.metric_name(ded.metric, lang))
+        shown = row["amount"] if ded.amount == 0 else "-" + row["amount"]
+        out.append(f"  {label:<{w}}  {row['how']:<48} {shown:>12}")
+    for key, value in (("gross", d["gross"]), ("coefficient", d["coefficient"]),
+                       ("performance", d["performance"]), ("deferred", d["deferred"]),
+                       ("base_pay", d["base_pay"]), ("payable", d["payable"])):
+        out.append(f"  {t('commission.step.' + key, lang):<{w + 50}} {value:>12}")
+    if s.pay_band:
+        out.append(f"  {t('commission.label.pay_band', lang)}: {cm.band_name(s.pay_band, lang)}")
+    return "\n".join(out)
+
+
+def cmd_commission(args, ctx) -> int:
+    lang = ctx.lang
+    try:
+        plan = _read_plan(args.plan) if args.plan else None
+        if args.xlsx and not args.manager:
+            print("error: --xlsx needs --manager", file=sys.stderr)
+            return 2
+        if args.manager:
+            stmts = [cm.statement(ctx.engine, ctx.scope, args.manager, args.period, plan=plan)]
+        else:
+            stmts = cm.statements(ctx.engine, ctx.scope, args.period, plan=plan, team=args.team)
+    except (cm.PlanError, cm.CommissionError) as exc:
+        return _fail(ctx, exc.message(lang))
+    if args.xlsx:
+        from core.statement import statement_xlsx
+        Path(args.xlsx).write_bytes(statement_xlsx(stmts[0], lang))
+    if ctx.json:
+        print(json.dumps([s.to_dict(lang, with_days=args.days) for s in stmts], ensure_ascii=False, indent=2))
+    else:
+        if not stmts:
+            print(t("commission.cli.none", lang))
+        print("\n\n".join(_text_statement(s, lang) for s in stmts))
+    return 0
+
+
+def cmd_list(args, ctx) -> int:
+    from core.store import plans as store_plans
+    df = store_plans.list_plans(ctx.engine, ctx.scope)
+    recs = [{k: (v.isoformat() if hasattr(v, "isoformat") and v is not None and v == v else
+                 (None if v != v else v)) for k, v in r.items()} for r in df.to_dict("records")]
+    if ctx.json:
+        print(json.dumps(recs, ensure_ascii=False, indent=2, default=str))
+    elif not recs:
+        print(t("commission.cli.no_plans", lang=ctx.lang))
+    else:
+        for r in recs:
+            flag = "*" if r["active"] else " "
+            print(f"{flag} {r['id']:>4}  {r['effective_from']}  {r['settlement'] or '?':<9}  {r['name']}  "
+                  f"({r['uploaded_by']} {r['uploaded_at']})")
+    return 0
+
+
+def _latest_month(ctx) -> str:
+    from core import calendar as cal
+    from core.store import logs as store_logs
+    _first, last = store_logs.log_date_range(ctx.engine, ctx.scope)
+    import datetime as dt
+    return cal.month_key(last or dt.date.today())
+
+
+def cmd_check(args, ctx) -> int:
+    lang = ctx.lang
+    try:
+        plan = _read_plan(args.file)
+    except cm.PlanError as exc:
+        return _fail(ctx, exc.message(lang))
+    month = args.month or _latest_month(ctx)
+    frame, errors, span = cm.compare_plans(ctx.engine, ctx.scope, plan, month)
+
+    def s(v):
+        return None if v is None else cm.money_str(v)
+    rows = [{"employee_id": r["employee_id"], "name": r["name"], "team": r["team"], "grade": r["grade"],
+             "old_payable": s(r["old_payable"]), "new_payable": s(r["new_payable"]), "delta": s(r["delta"])}
+            for r in frame.to_dict("records")]
+    errs = [e.message(lang) for e in errors]
+    if ctx.json:
+        print(json.dumps({"ok": not errs, "plan": plan.name, "effective_from": plan.effective_from.isoformat(),
+                          "period": span, "managers": rows, "errors": errs}, ensure_ascii=False, indent=2))
+    else:
+        print(t("commission.cli.valid", lang, name=plan.name, date=plan.effective_from.isoformat()))
+        print(t("commission.cli.compare_head", lang, period=span))
+        for r in rows:
+            print(f"  {r['employee_id']:<8} {r['name']:<8} {r['team']:<10} {r['old_payable'] or '—':>12} "
+                  f"{r['new_payable'] or '—':>12} {r['delta'] or '—':>12}")
+        for e in errs:
+            print(f"error: {e}", file=sys.stderr)
+    return 1 if errs else 0
+
+
+def cmd_upload(args, ctx) -> int:
+    from core.store import plans as store_plans
+    p = Path(args.file)
+    if not p.exists():
+        raise FileNotFoundError(f"plan file not found: {p}")
+    try:
+        plan_id = store_plans.upload_plan(ctx.engine, ctx.scope, p.read_bytes(), activate=args.activate)
+    except cm.PlanError as exc:
+        return _fail(ctx, exc.message(ctx.lang))
+    ctx.emit({"ok": True, "plan_id": plan_id, "active": bool(args.activate)},
+             t("commission.cli.uploaded", ctx.lang, plan_id=plan_id) +
+             (" " + t("commission.cli.activated", ctx.lang, plan_id=plan_id) if args.activate else ""))
+    return 0
+
+
+def cmd_activate(args, ctx) -> int:
+    from core.store import plans as store_plans
+    try:
+        replaced = store_plans.activate_plan(ctx.engine, ctx.scope, args.plan_id)
+    except cm.CommissionError as exc:
+        return _fail(ctx, exc.message(ctx.lang))
+    ctx.emit({"ok": True, "plan_id": args.plan_id, "replaced": replaced},
+             t("commission.cli.activated", ctx.lang, plan_id=args.plan_id))
+    return 0
+
+
+def cmd_deactivate(args, ctx) -> int:
+    from core.store import plans as store_plans
+    try:
+        store_plans.deactivate_plan(ctx.engine, ctx.scope, args.plan_id)
+    except cm.CommissionError as exc:
+        return _fail(ctx, exc.message(ctx.lang))
+    ctx.emit({"ok": True, "plan_id": args.plan_id}, t("commission.cli.deactivated", ctx.lang, plan_id=args.plan_id))
+    return 0
+
+
+def cmd_show(args, ctx) -> int:
+    from core.store import plans as store_plans
+    try:
+        body = store_plans.plan_body(ctx.engine, args.plan_id)
+    except cm.CommissionError as exc:
+        return _fail(ctx, exc.message(ctx.lang))
+    ctx.emit({"ok": True, "plan_id": args.plan_id, "body": body}, body)
+    return 0

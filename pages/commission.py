@@ -1,0 +1,366 @@
+"""绩效测算 · Commission: a manager's own pay statement, line by line, with what-if, history and risk reserve;
+team leads and directors also see anyone they supervise and the payout summary.
+
+A thin view: every number comes from core.commission (the same code as the CLI and the .xlsx statement), so
+the page, the CLI and the downloaded file agree to the cent. Scope is enforced in core: asking for a manager
+the signed-in account may not see raises ScopeError there, whatever this page shows.
+"""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pandas as pd
+import streamlit as st
+
+from core import commission as cm
+from core import commission_charts as charts
+from core.i18n import fmt_date
+from core.scope import ScopeError
+from core.statement import statement_xlsx
+from core.store import plans as store_plans
+from ui import data as ui_data
+from ui.context import get_context
+
+
+def _yuan(ctx, d: Decimal) -> str:
+    s = f"{cm.money(d):,.2f}"
+    return f"{s} 元" if ctx.lang == "zh" else f"CNY {s}"
+
+
+def _period_label(ctx, period: cm.Period) -> str:
+    if period.kind == "monthly":
+        y, m = period.key.split("-")
+        return f"{y}年{int(m)}月" if ctx.lang == "zh" else period.key
+    y, q = period.key.split("-Q")
+    return f"{y}年第{q}季度" if ctx.lang == "zh" else period.key
+
+
+# ---------------------------------------------------------------- cached core calls (keyed by scope + data)
+
+def _scope_of(key):
+    from core.scope import Scope
+    role, username, team, employee_id = key
+    return Scope(role, username=username, team=team, employee_id=employee_id)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _statement(url: str, scope_key: tuple, version: str, employee_id: str, period: str) -> cm.Statement:
+    return cm.statement(ui_data.engine_for(url), _scope_of(scope_key), employee_id, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _history(url: str, scope_key: tuple, version: str, employee_id: str, period: str) -> cm.History:
+    return cm.history(ui_data.engine_for(url), _scope_of(scope_key), employee_id, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _run(url: str, scope_key: tuple, version: str, period: str, team, line) -> cm.PeriodRun:
+    return cm.run_period(ui_data.engine_for(url), _scope_of(scope_key), period, team=team, line=line)
+
+
+@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
+def _plan_in_force(url: str, version: str, day) -> store_plans.PlanInForce:
+    return store_plans.plan_in_force(ui_data.engine_for(url), day)
+
+
+# ---------------------------------------------------------------- statement
+
+def _statement_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
+    rows = [{"item": cm.metric_name(ln.metric, ctx.lang), "quantity": cm.fmt_num(ln.quantity),
+             "unit": cm.unit_label(ln.metric, ctx.lang), "how": ln.how(ctx.lang),
+             "amount": f"{ln.amount:,.2f}"} for ln in stmt.lines]
+    return pd.DataFrame(rows)
+
+
+def _steps_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
+    t = ctx.t
+    rows = [(t("commission.step.gross"), "", stmt.gross),
+            (t("commission.step.coefficient"), stmt.grade, None),
+            (t("commission.step.before_deductions"),
+             f"{cm.fmt_num(stmt.gross)} × {cm.fmt_num(stmt.coefficient)}", stmt.performance_before_deductions)]
+    for d in stmt.deduction_lines:
+        rows.append((t("commission.step.deduction", metric=cm.metric_name(d.metric, ctx.lang)), d.how(ctx.lang),
+                     -d.amount))
+    if stmt.clamp:
+        rows.append((t("commission.step.before_clamp"), t(f"commission.step.clamp_{stmt.clamp}"),
+                     stmt.performance_before_clamp))
+    rows += [(t("commission.step.performance"), cm.band_name(stmt.pay_band, ctx.lang) if stmt.pay_band else "",
+              stmt.performance),
+             (t("commission.step.deferred"), t("commission.page.deferred_how"), -stmt.deferred),
+             (t("commission.step.base_pay"),
+              f"{cm.fmt_num(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else "", stmt.base_pay),
+             (t("commission.step.payable"), t("commission.step.payable_how"), stmt.payable)]
+    out = []
+    for label, how, amount in rows:
+        value = cm.fmt_num(stmt.coefficient) if amount is None else f"{amount:,.2f}"
+        out.append({"step": label, "how": how, "amount": value})
+    return pd.DataFrame(out)
+
+
+def _why(ctx, stmt: cm.Statement) -> None:
+    st.markdown(f"**{ctx.t('commission.page.why')}**")
+    st.caption(ctx.t("commission.page.why_caption"))
+    entries = [(ln.metric, ln.quantity, ln.days) for ln in stmt.lines]
+    entries += [(d.metric, d.quantity, d.days) for d in stmt.deduction_lines]
+    for metric, quantity, days in entries:
+        unit = cm.unit_label(metric, ctx.lang)
+        label = f"{cm.metric_name(metric, ctx.lang)}: {cm.fmt_num(quantity)} {unit}".rstrip()
+        with st.expander(ctx.t("commission.page.why_line", label=label, n=len(days))):
+            if not days:
+                st.caption(ctx.t("commission.page.no_days"))
+                continue
+            df = pd.DataFrame({ctx.t("word.date"): [fmt_date(d, ctx.lang) for d, _ in days],
+                               f"{cm.metric_name(metric, ctx.lang)} {unit}".strip(): [cm.fmt_num(v) for _, v in days]})
+            st.dataframe(df, hide_index=True, width="stretch")
+            st.caption(ctx.t("commission.page.why_sum", n=len(days), total=f"{cm.fmt_num(quantity)} {unit}".strip()))
+
+
+def _tiles(ctx, stmt: cm.Statement) -> None:
+    c = st.columns(4)
+    c[0].metric(ctx.t("commission.step.gross"), _yuan(ctx, stmt.gross))
+    c[1].metric(ctx.t("commission.step.performance"), _yuan(ctx, stmt.performance),
+                help=ctx.t("commission.page.performance_help", coef=cm.fmt_num(stmt.coefficient)))
+    c[2].metric(ctx.t("commission.step.deferred"), _yuan(ctx, stmt.deferred))
+    c[3].metric(ctx.t("commission.step.payable"), _yuan(ctx, stmt.payable))
+    if stmt.pay_band:
+        st.caption(f"{ctx.t('commission.label.pay_band')}: **{cm.band_name(stmt.pay_band, ctx.lang)}**")
+
+
+def _statement_section(ctx, stmt: cm.Statement, period: cm.Period) -> None:
+    st.subheader(ctx.t("commission.page.statement_title", name=stmt.name, employee_id=stmt.employee_id,
+                       period=_period_label(ctx, period)))
+    st.caption(ctx.t("commission.page.statement_caption", team=stmt.team, grade=stmt.grade,
+                     coef=cm.fmt_num(stmt.coefficient)))
+    _tiles(ctx, stmt)
+    st.dataframe(_statement_table(ctx, stmt), hide_index=True, width="stretch", column_config={
+        "item": st.column_config.TextColumn(ctx.t("commission.col.item")),
+        "quantity": st.column_config.TextColumn(ctx.t("commission.col.quantity")),
+        "unit": st.column_config.TextColumn(ctx.t("commission.col.unit")),
+        "how": st.column_config.TextColumn(ctx.t("commission.col.how"), width="large"),
+        "amount": st.column_config.TextColumn(ctx.t("commission.col.amount"))})
+    st.dataframe(_steps_table(ctx, stmt), hide_index=True, width="stretch", column_config={
+        "step": st.column_config.TextColumn(ctx.t("commission.col.step")),
+        "how": st.column_config.TextColumn(ctx.t("commission.col.how"), width="large"),
+        "amount": st.column_config.TextColumn(ctx.t("commission.col.amount"))})
+    st.download_button(ctx.t("commission.page.download"), data=statement_xlsx(stmt, ctx.lang),
+                       file_name=f"{ctx.t('commission.xlsx.sheet')}_{stmt.employee_id}_{stmt.period}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       icon=":material/download:", key=f"cm_dl_{stmt.employee_id}_{stmt.period}")
+    _why(ctx, stmt)
+
+
+# ---------------------------------------------------------------- what-if
+
+_STEP = {"wan": 10.0, "yuan": 1000.0}
+
+
+def _what_if(ctx, plan: cm.Plan, stmt: cm.Statement) -> None:
+    st.subheader(ctx.t("commission.page.whatif_title"))
+    st.caption(ctx.t("commission.page.whatif_caption"))
+    extra = {}
+    items = list(plan.items)
+    cols = st.columns(min(4, len(items)) or 1)
+    from core.schema import FIELDS_BY_NAME
+    for i, item in enumerate(items):
+        f = FIELDS_BY_NAME[item.metric]
+        unit = cm.unit_label(item.metric, ctx.lang)
+        label = f"{cm.metric_name(item.metric, ctx.lang)}" + (f"({unit})" if ctx.lang == "zh" and unit else
+                                                               (f" ({unit})" if unit else ""))
+        key = f"cm_wi_{stmt.employee_id}_{stmt.period}_{item.metric}"
+        if f.kind == "count":
+            v = cols[i % len(cols)].number_input(label, min_value=0, value=0, step=1, key=key)
+        else:
+            v = cols[i % len(cols)].number_input(label, min_value=0.0, value=0.0, step=_STEP.get(f.unit, 1.0),
+                                                 key=key, format="%.2f")
+        if v:
+            extra[item.metric] = cm.to_decimal(v)
+    w = cm.what_if(plan, stmt, extra) if extra else stmt
+    c = st.columns(3)
+    c[0].metric(ctx.t("commission.page.whatif_performance"), _yuan(ctx, w.performance),
+                delta=f"{cm.money(w.performance - stmt.performance):+,.2f}" if extra else None)
+    c[1].metric(ctx.t("commission.page.whatif_payable"), _yuan(ctx, w.payable),
+                delta=f"{cm.money(w.payable - stmt.payable):+,.2f}" if extra else None)
+    c[2].metric(ctx.t("commission.label.pay_band"), cm.band_name(w.pay_band, ctx.lang))
+    tips = [h.text(ctx.lang) for h in cm.hints(plan, w)]
+    bh = cm.band_hint(plan, w.performance)
+    if bh:
+        tips.append(ctx.t("commission.hint.band", need=_yuan(ctx, bh[1]), band=cm.band_name(bh[0], ctx.lang)))
+    if tips:
+        st.markdown("\n".join(f"- {tip}" for tip in tips))
+    else:
+        st.caption(ctx.t("commission.page.no_hints"))
+
+
+# ---------------------------------------------------------------- history and reserve
+
+def _history_section(ctx, employee_id: str, period: cm.Period) -> None:
+    st.subheader(ctx.t("commission.page.history_title"))
+    hist = _history(ctx.db_url, ctx.scope_key, ctx.data_version, employee_id, period.key)
+    c = st.columns(2)
+    c[0].metric(ctx.t("commission.page.reserve_held"), _yuan(ctx, hist.reserve_held))
+    c[1].metric(ctx.t("commission.page.reserve_released"), _yuan(ctx, hist.reserve_released))
+    if hist.release_after_months:
+        st.caption(ctx.t("commission.page.reserve_rule", months=hist.release_after_months))
+    else:
+        st.caption(ctx.t("commission.page.reserve_no_release"))
+    if hist.rows.empty:
+        st.info(ctx.t("commission.page.no_history"))
+        return
+    st.altair_chart(charts.history_chart(hist, ctx.lang), width="stretch")
+    rows = hist.rows
+    table = pd.DataFrame({
+        "period": rows["period"], "performance": [f"{v:,.2f}" for v in rows["performance"]],
+        "deferred": [f"{v:,.2f}" for v in rows["deferred"]], "payable": [f"{v:,.2f}" for v in rows["payable"]],
+        "band": [cm.band_name(b, ctx.lang) for b in rows["pay_band"]],
+        "released": [ctx.t("word.yes") if r else ctx.t("word.no") for r in rows["released"]],
+        "plan": rows["plan"]})
+    st.dataframe(table, hide_index=True, width="stretch", column_config={
+        "period": st.column_config.TextColumn(ctx.t("commission.chart.period")),
+        "performance": st.column_config.TextColumn(ctx.t("commission.step.performance")),
+        "deferred": st.column_config.TextColumn(ctx.t("commission.step.deferred")),
+        "payable": st.column_config.TextColumn(ctx.t("commission.step.payable")),
+        "band": st.column_config.TextColumn(ctx.t("commission.label.pay_band")),
+        "released": st.column_config.TextColumn(ctx.t("commission.page.released")),
+        "plan": st.column_config.TextColumn(ctx.t("commission.xlsx.plan"))})
+
+
+# ---------------------------------------------------------------- payout summary (leads, directors)
+
+def _summary_section(ctx, plan: cm.Plan, period: cm.Period) -> None:
+    run = _run(ctx.db_url, ctx.scope_key, ctx.data_version, period.key, ctx.team, ctx.line)
+    for err in run.errors:
+        st.warning(err.message(ctx.lang))
+    if not run.statements:
+        st.info(ctx.t("app.no_data"))
+        return
+    ts = cm.team_summary(run.statements, plan)
+    total = ts.iloc[-1]
+    c = st.columns(4)
+    c[0].metric(ctx.t("commission.page.sum_managers"), f"{int(total['managers'])}")
+    c[1].metric(ctx.t("commission.page.sum_payable"), _yuan(ctx, total["payable"]))
+    c[2].metric(ctx.t("commission.page.sum_performance"), _yuan(ctx, total["performance"]))
+    c[3].metric(ctx.t("commission.page.sum_deferred"), _yuan(ctx, total["deferred"]))
+    bands = cm.pay_band_names(plan)
+    if plan.pay_bands:
+        rules = " · ".join(f"{cm.band_name(n, ctx.lang)} ≥ {_yuan(ctx, v)}" for n, v in plan.pay_bands)
+        st.caption(ctx.t("commission.page.bands_rule", rules=rules,
+                         lowest=cm.band_name(bands[0], ctx.lang)))
+    st.markdown(f"**{ctx.t('commission.page.per_team')}**")
+    view = pd.DataFrame({
+        "team": [tm if isinstance(tm, str) else ctx.t("word.total") for tm in ts["team"]],
+        "managers": ts["managers"],
+        "payable": [f"{v:,.2f}" for v in ts["payable"]],
+        "mean_payable": [f"{v:,.2f}" for v in ts["mean_payable"]],
+        "performance": [f"{v:,.2f}" for v in ts["performance"]],
+        "median_performance": [f"{v:,.2f}" for v in ts["median_performance"]],
+        "deferred": [f"{v:,.2f}" for v in ts["deferred"]],
+        **{b: ts[b] for b in bands}})
+    cfg = {"team": st.column_config.TextColumn(ctx.t("word.team")),
+           "managers": st.column_config.NumberColumn(ctx.t("commission.page.sum_managers")),
+           "payable": st.column_config.TextColumn(ctx.t("commission.page.sum_payable")),
+           "mean_payable": st.column_config.TextColumn(ctx.t("commission.page.mean_payable")),
+           "performance": st.column_config.TextColumn(ctx.t("commission.page.sum_performance")),
+           "median_performance": st.column_config.TextColumn(ctx.t("commission.page.median_performance")),
+           "deferred": st.column_config.TextColumn(ctx.t("commission.page.sum_deferred")),
+           **{b: st.column_config.NumberColumn(cm.band_name(b, ctx.lang)) for b in bands}}
+    st.dataframe(view, hide_index=True, width="stretch", column_config=cfg)
+    frame = cm.summary_frame(run.statements)
+    left, right = st.columns(2)
+    with left:
+        st.altair_chart(charts.distribution_chart(frame, plan, ctx.lang), width="stretch")
+    with right:
+        st.altair_chart(charts.team_chart(ts, ctx.lang), width="stretch")
+    st.markdown(f"**{ctx.t('commission.page.per_manager')}**")
+    people = pd.DataFrame({
+        "employee_id": [s.employee_id for s in run.statements], "name": [s.name for s in run.statements],
+        "team": [s.team for s in run.statements], "grade": [s.grade for s in run.statements],
+        "performance": [float(s.performance) for s in run.statements],
+        "deferred": [float(s.deferred) for s in run.statements],
+        "payable": [float(s.payable) for s in run.statements],
+        "band": [cm.band_name(s.pay_band, ctx.lang) for s in run.statements]}).sort_values("payable", ascending=False)
+    st.dataframe(people, hide_index=True, width="stretch", column_config={
+        "employee_id": st.column_config.TextColumn(ctx.t("word.employee_id")),
+        "name": st.column_config.TextColumn(ctx.t("word.manager")),
+        "team": st.column_config.TextColumn(ctx.t("word.team")),
+        "grade": st.column_config.TextColumn(ctx.t("word.grade")),
+        "performance": st.column_config.NumberColumn(ctx.t("commission.step.performance"), format="%.2f"),
+        "deferred": st.column_config.NumberColumn(ctx.t("commission.step.deferred"), format="%.2f"),
+        "payable": st.column_config.NumberColumn(ctx.t("commission.step.payable"), format="%.2f"),
+        "band": st.column_config.TextColumn(ctx.t("commission.label.pay_band"))})
+
+
+# ---------------------------------------------------------------- page
+
+def _manager_pick(ctx, roster: pd.DataFrame) -> str | None:
+    """The manager whose statement is shown: oneself for a manager, else a picker when there is a choice."""
+    if ctx.scope.role == "manager":
+        return ctx.scope.employee_id
+    if len(roster) == 1:
+        return roster["employee_id"].iat[0]
+    ids = list(roster["employee_id"])
+    labels = {r.employee_id: f"{r.employee_id} {r.name} · {r.team}" for r in roster.itertuples()}
+    default = ctx.scope.employee_id if ctx.scope.employee_id in ids else ids[0]
+    if st.session_state.get("cm_manager") not in ids:
+        st.session_state["cm_manager"] = default
+    return st.selectbox(ctx.t("commission.page.pick_manager"), ids, key="cm_manager",
+                        format_func=lambda e: labels.get(e, e))
+
+
+def main() -> None:
+    ctx = get_context()
+    st.title(ctx.t("page.commission"))
+    month_start = ctx.month_bounds[0]
+    try:
+        pif = _plan_in_force(ctx.db_url, ctx.data_version, month_start)
+        period = cm.period_for(ctx.month, pif.plan.settlement)
+        if period.start != month_start:   # a quarterly plan: the plan in force at the quarter's start
+            pif = _plan_in_force(ctx.db_url, ctx.data_version, period.start)
+            period = cm.period_for(ctx.month, pif.plan.settlement)
+    except cm.CommissionError as exc:
+        st.warning(exc.message(ctx.lang))
+        return
+    except cm.PlanError as exc:
+        st.error(ctx.t("commission.page.plan_invalid"))
+        st.code(exc.message(ctx.lang), language=None)
+        return
+    plan = pif.plan
+    st.caption(ctx.t("commission.page.plan_caption", name=plan.name, date=fmt_date(plan.effective_from, ctx.lang),
+                     settlement=ctx.t(f"commission.settlement.{plan.settlement}"), period=_period_label(ctx, period)))
+    if pif.source == "sample":
+        st.info(ctx.t("commission.page.sample_plan"))
+
+    roster = ui_data.roster(ctx, team=None, line=None) if ctx.scope.role == "manager" else ui_data.roster(ctx)
+    if ctx.scope.role == "manager" and ctx.scope.employee_id not in set(roster["employee_id"]):
+        st.info(ctx.t("commission.page.no_roster_entry", employee_id=ctx.scope.employee_id))
+        return
+    if roster.empty:
+        st.info(ctx.t("app.no_data"))
+        return
+
+    def personal():
+        employee_id = _manager_pick(ctx, roster)
+        try:
+            stmt = _statement(ctx.db_url, ctx.scope_key, ctx.data_version, employee_id, period.key)
+        except cm.CommissionError as exc:
+            st.error(exc.message(ctx.lang))
+            return
+        except ScopeError:
+            st.error(ctx.t("error.scope"))
+            return
+        _statement_section(ctx, stmt, period)
+        st.divider()
+        _what_if(ctx, plan, stmt)
+        st.divider()
+        _history_section(ctx, employee_id, period)
+
+    if ctx.scope.role == "manager":
+        personal()
+        return
+    tab_one, tab_all = st.tabs([ctx.t("commission.page.tab_statement"), ctx.t("commission.page.tab_summary")])
+    with tab_one:
+        personal()
+    with tab_all:
+        _summary_section(ctx, plan, period)
+
+
+main()

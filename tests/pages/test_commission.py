@@ -1,0 +1,162 @@
+"""绩效测算 page through the real app: a manager sees only his own statement (numbers equal to core's), what-if,
+history; team leads and directors pick anyone they supervise and see the payout summary; the sample-plan notice."""
+from __future__ import annotations
+
+import pytest
+
+from core import auth, store
+from core import commission as cm
+from tests.pages.helpers import DEMO_END, rerun, run_page, texts
+
+PAGE = "pages/commission.py"
+MONTH = DEMO_END[:7]   # the month filter defaults to the latest logged month
+
+
+def _scope(url: str, username: str):
+    return auth.scope_for_username(store.get_engine(url), username)
+
+
+def _metrics(at) -> dict:
+    return {m.label: m.value for m in at.metric}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_manager_sees_his_own_statement_equal_to_core(demo_db_url, lang):
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang)
+    assert not at.exception
+    scope = _scope(demo_db_url, "demo_manager")
+    month = MONTH
+    stmt = cm.statement(store.get_engine(demo_db_url), scope, scope.employee_id, month)
+    tiles = _metrics(at)
+    yuan = (lambda d: f"{cm.money(d):,.2f} 元") if lang == "zh" else (lambda d: f"CNY {cm.money(d):,.2f}")
+    t = (lambda k: cm.t(k, lang))
+    assert tiles[t("commission.step.payable")] == yuan(stmt.payable)
+    assert tiles[t("commission.step.gross")] == yuan(stmt.gross)
+    assert tiles[t("commission.step.deferred")] == yuan(stmt.deferred)
+    # no manager picker and no payout summary for a manager
+    assert not [s for s in at.selectbox if s.key == "cm_manager"]
+    assert not at.tabs
+    # the statement table shows every line's amount as core computed it
+    table = at.dataframe[0].value
+    assert list(table["amount"]) == [f"{ln.amount:,.2f}" for ln in stmt.lines]
+    assert stmt.name in texts(at)
+    assert at.get("download_button")
+
+
+def test_what_if_updates_the_estimate(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang="en")
+    scope = _scope(demo_db_url, "demo_manager")
+    month = MONTH
+    stmt = cm.statement(store.get_engine(demo_db_url), scope, scope.employee_id, month)
+    key = f"cm_wi_{stmt.employee_id}_{stmt.period}_credit_cards"
+    box = next(n for n in at.number_input if n.key == key)
+    box.set_value(5)
+    rerun(at, demo_db_url)
+    assert not at.exception
+    w = cm.what_if(cm.parse_plan(cm.SAMPLE_PLAN.read_text(encoding="utf-8")), stmt, {"credit_cards": 5})
+    assert _metrics(at)["Estimated payable"] == f"CNY {w.payable:,.2f}"
+
+
+def test_team_lead_picks_a_team_member_and_sees_the_summary(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_lead", lang="en")
+    assert not at.exception
+    picker = next(s for s in at.selectbox if s.key == "cm_manager")
+    scope = _scope(demo_db_url, "demo_lead")
+    roster = store.logs.read_roster(store.get_engine(demo_db_url), scope)
+    assert set(picker.options) == {f"{r.employee_id} {r.name} · {r.team}" for r in roster.itertuples()}
+    assert len(at.tabs) == 2
+    assert "Payout summary" in [tab.label for tab in at.tabs]
+    assert "Total payable" in _metrics(at)
+
+
+def test_director_sees_summary_with_pay_bands(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_director", lang="zh")
+    assert not at.exception
+    scope = _scope(demo_db_url, "demo_director")
+    month = MONTH
+    run = cm.run_period(store.get_engine(demo_db_url), scope, month)
+    total = sum((s.payable for s in run.statements), cm.ZERO)
+    assert _metrics(at)["应发合计"] == f"{cm.money(total):,.2f} 元"
+    assert "考核档次(按绩效工资)" in texts(at)
+    assert "示例方案" in texts(at)        # no plan activated in the demo: the page says so
+
+
+def test_manager_without_roster_entry_gets_a_clear_message(demo_db_url):
+    from core.scope import SYSTEM
+    eng = store.get_engine(demo_db_url)
+    auth.create_user(eng, SYSTEM, "ghost", "Ghost", role="manager", employee_id="CM001",
+                     password="Ghost-pass-12345")
+    with eng.begin() as conn:   # the roster entry disappears after the account was made
+        from sqlalchemy import update
+        from core.store import tables as tb
+        conn.execute(update(tb.users).where(tb.users.c.username == "ghost").values(employee_id="GONE"))
+    at = run_page(PAGE, demo_db_url, "ghost", lang="en")
+    assert not at.exception
+    assert "not on the roster" in texts(at)
+
+
+# ---------------------------------------------------------------- settings → plans (ui/settings_plans.py)
+
+def _settings_script(db_url: str, role: str, month: str) -> None:
+    import datetime as dt
+
+    from core import store as _store
+    from core.scope import Scope
+    from ui import settings_plans
+    from ui.context import PageContext, set_context
+    eng = _store.get_engine(db_url)
+    scope = Scope("director", username="boss") if role == "director" else Scope("team_lead", username="l", team="x")
+    set_context(PageContext(engine=eng, scope=scope, lang="en", today=dt.date(2026, 11, 20), day=dt.date(2026, 11, 20),
+                            week="2026-W47", month=month, db_url=db_url))
+    from ui.context import get_context
+    settings_plans.render(get_context())
+
+
+def _settings(db_url: str, role: str = "director"):
+    from streamlit.testing.v1 import AppTest
+    at = AppTest.from_function(_settings_script, args=(db_url, role, MONTH), default_timeout=120)
+    at.run()
+    return at
+
+
+def test_settings_upload_dry_run_and_activate(demo_db_url):
+    from core.store import plans as store_plans
+    at = _settings(demo_db_url)
+    assert not at.exception
+    assert "example plan" in texts(at)
+    # a plan paying 2× the sample's deposit rate: upload → valid → dry run shows everyone's old and new pay
+    text = cm.SAMPLE_PLAN.read_text(encoding="utf-8").replace("name: 2026年客户经理绩效计价办法", "name: 新方案") \
+        .replace("    rate: 2\n", "    rate: 4\n")
+    at.file_uploader[0].set_value(("new.yaml", text.encode("utf-8"), "text/yaml"))
+    at.run()
+    assert not at.exception
+    assert "Valid: 新方案" in texts(at)
+    eng = store.get_engine(demo_db_url)
+    frame, _errors, _span = cm.compare_plans(eng, auth.scope_for_username(eng, "demo_director"),
+                                             cm.parse_plan(text), MONTH)
+    table = at.dataframe[-1].value
+    assert list(table["new"]) == [f"{cm.money(v):,.2f}" for v in frame["new_payable"]]
+    assert all(d > 0 for d in frame["delta"] if d is not None) and len(frame) == 32
+    next(b for b in at.button if b.key == "sp_save_activate").click()
+    at.run()
+    assert not at.exception
+    listed = store_plans.list_plans(eng, auth.scope_for_username(eng, "demo_director"))
+    assert list(listed["name"]) == ["新方案"] and bool(listed["active"].iat[0])
+    assert "Stored and activated plan version" in texts(at)
+
+
+def test_settings_rejects_an_invalid_plan_with_its_line(demo_db_url):
+    at = _settings(demo_db_url)
+    bad = cm.SAMPLE_PLAN.read_text(encoding="utf-8").replace("deferred_share: 0.3", "deferred_share: 1.3")
+    at.file_uploader[0].set_value(("bad.yaml", bad.encode("utf-8"), "text/yaml"))
+    at.run()
+    assert not at.exception
+    shown = "\n".join(str(c.value) for c in at.code)
+    line = 1 + bad.splitlines().index(next(ln for ln in bad.splitlines() if "deferred_share: 1.3" in ln))
+    assert f"line {line}: items[1].deferred_share: must be between 0 and 1 (got 1.3)" in shown
+
+
+def test_settings_section_is_for_directors_only(demo_db_url):
+    at = _settings(demo_db_url, role="team_lead")
+    assert not at.exception
+    assert not at.file_uploader and at.error
