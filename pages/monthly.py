@@ -37,11 +37,14 @@ def _status(ctx, s) -> str:
 
 def _tiles(ctx, progress: pd.DataFrame) -> None:
     branch = progress[(progress["level"] == "branch") & progress["metric"].isin(PRODUCT_METRICS)]
-    cols = st.columns(max(len(branch), 1))
-    for c, (_, r) in zip(cols, branch.iterrows()):
-        c.metric(metric_label(r["metric"], ctx.lang, with_unit=False), fmt_amount(r["metric"], r["actual"], ctx.lang),
-                 delta=ctx.t("monthly.tile_attainment", attainment=fmt_pct(r["attainment"])) if r["target"] == r[
-                     "target"] else None, delta_color="off")
+    rows = [branch.iloc[i:i + 3] for i in range(0, len(branch), 3)]  # three per row: long amounts stay readable
+    for chunk in rows:
+        cols = st.columns(3)
+        for c, (_, r) in zip(cols, chunk.iterrows()):
+            c.metric(metric_label(r["metric"], ctx.lang, with_unit=False),
+                     fmt_amount(r["metric"], r["actual"], ctx.lang),
+                     delta=ctx.t("monthly.tile_attainment", attainment=fmt_pct(r["attainment"]))
+                     if r["target"] == r["target"] else None, delta_color="off", delta_arrow="off")
 
 
 def _attainment(ctx, progress: pd.DataFrame, pace: float) -> None:

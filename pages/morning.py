@@ -15,8 +15,8 @@ from core import calendar as cal
 from core import charts as C
 from core import metrics as M
 from core import reports
-from core.i18n import fmt_date, fmt_month, fmt_pct
-from core.schema import PRODUCT_METRICS, TARGET_METRICS, metric_label
+from core.i18n import fmt_date, fmt_money_wan, fmt_month, fmt_pct
+from core.schema import FIELDS_BY_NAME, PRODUCT_METRICS, TARGET_METRICS, metric_label
 from ui import bigscreen
 from ui import data as ui_data
 from ui.context import get_context
@@ -34,6 +34,9 @@ def _metric_columns(ctx, metrics) -> dict:
 
 
 def _tile_value(ctx, metric: str, value: float) -> str:
+    """Headline tiles show whole 万元 so they fit a projector column; tables keep two decimals."""
+    if FIELDS_BY_NAME[metric].unit == "wan":
+        return fmt_money_wan(value, ctx.lang, decimals=0)
     return briefing.fmt_amount(metric, value, ctx.lang)
 
 
