@@ -1,0 +1,137 @@
+"""Data commands: import / roster / targets / undo / export / template.
+
+    python -m core import FILE... [--dry-run]      daily logs
+    python -m core roster FILE... [--dry-run]
+    python -m core targets FILE... [--dry-run]
+    python -m core undo IMPORT_ID
+    python -m core export [--from DATE] [--to DATE] [--team NAME] [OUT.xlsx|OUT.csv]
+    python -m core template daily|roster|targets OUT.xlsx
+
+Exit codes: 0 success; 1 when errors stopped an import (every problem is reported) or the store refused.
+With --json the output is one JSON document (import: the summary and every problem; export without OUT: the
+array of rows).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+from core import ingest, templates
+from core.i18n import t
+
+
+def register(sub) -> None:
+    for name, kind, help_ in (("import", "daily", "validate and store daily logs (日报)"),
+                              ("roster", "roster", "validate and store the roster (花名册)"),
+                              ("targets", "targets", "validate and store monthly targets (目标分解)")):
+        p = sub.add_parser(name, help=help_)
+        p.add_argument("files", nargs="+", metavar="FILE", help=".xlsx / .xlsm / .xls / .ods / .csv")
+        p.add_argument("--dry-run", action="store_true", help="validate and count, write nothing")
+        p.add_argument("--report", metavar="OUT.xlsx", default=None,
+                       help="write the problem report (cells highlighted) to this file when there are problems")
+        p.set_defaults(func=cmd_import, kind=kind)
+
+    p = sub.add_parser("undo", help="undo an import (restore what it changed)")
+    p.add_argument("import_id", type=int, metavar="IMPORT_ID")
+    p.set_defaults(func=cmd_undo)
+
+    p = sub.add_parser("export", help="export stored daily rows (canonical names, storage units)")
+    p.add_argument("--from", dest="start", type=_date, default=None, metavar="DATE")
+    p.add_argument("--to", dest="end", type=_date, default=None, metavar="DATE")
+    p.add_argument("--team", default=None, metavar="NAME")
+    p.add_argument("out", nargs="?", default=None, metavar="OUT", help=".xlsx or .csv (omit with --json)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("template", help="write a blank upload template")
+    p.add_argument("kind", choices=templates.KINDS)
+    p.add_argument("out", metavar="OUT.xlsx")
+    p.set_defaults(func=cmd_template)
+
+
+def _date(text: str) -> dt.date:
+    from core.readers import CellError, parse_date
+    try:
+        return parse_date(text)
+    except CellError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected e.g. 2026-11-02)") from None
+
+
+def _read(paths: list[str]) -> list[tuple[str, bytes]]:
+    files = []
+    for p in paths:
+        path = Path(p)
+        if not path.is_file():
+            raise FileNotFoundError(f"no such file: {p}")
+        files.append((path.name, path.read_bytes()))
+    return files
+
+
+def cmd_import(args, ctx) -> int:
+    files = _read(args.files)
+    out = ingest.import_files(ctx.engine, ctx.scope, args.kind, files, dry_run=args.dry_run)
+    if args.report and out.problems:
+        Path(args.report).write_bytes(ingest.problems_report_xlsx(files, out.problems, ctx.lang))
+    doc = out.as_dict(ctx.lang)
+    doc["dry_run"] = bool(args.dry_run)
+    lines = []
+    for p in out.problems:
+        tag = t(f"ingest.severity.{p.severity}", ctx.lang)
+        lines.append(f"[{tag}] {p.where(ctx.lang)}: {p.message(ctx.lang)}")
+    lines.append(t("ingest.cli.counts", ctx.lang, errors=len(out.errors), warnings=len(out.warnings)))
+    if out.ok:
+        s = out.summary
+        key = "ingest.cli.dry_run" if args.dry_run else "ingest.cli.imported"
+        lines.append(t(key, ctx.lang, import_id=s.import_id, inserted=s.inserted, updated=s.updated,
+                       unchanged=s.unchanged))
+    else:
+        lines.append(t("ingest.cli.stopped", ctx.lang, errors=len(out.errors)))
+    ctx.emit(doc, "\n".join(lines))
+    return 0 if out.ok else 1
+
+
+def cmd_undo(args, ctx) -> int:
+    from core.store.logs import undo_import
+    s = undo_import(ctx.engine, ctx.scope, args.import_id)   # StoreError / ScopeError → exit 1 in core.cli
+    doc = {"ok": True, "import_id": args.import_id, "kind": s.kind, "restored": s.updated, "removed": s.inserted,
+           "status": s.status}
+    ctx.emit(doc, t("ingest.cli.undone", ctx.lang, import_id=args.import_id, restored=s.updated, removed=s.inserted))
+    return 0
+
+
+def cmd_export(args, ctx) -> int:
+    df = ingest.export_logs(ctx.engine, ctx.scope, start=args.start, end=args.end, team=args.team)
+    if args.out is None:
+        if not ctx.json:
+            print(t("ingest.cli.need_out", ctx.lang), file=sys.stderr)
+            return 2
+        print(json.dumps(ingest.frame_to_records(df), ensure_ascii=False, indent=2, default=str))
+        return 0
+    path = Path(args.out)
+    suffix = path.suffix.lower()
+    if suffix == ".xlsx":
+        data = ingest.frame_to_xlsx(df)
+    elif suffix == ".csv":
+        data = ingest.frame_to_csv(df)
+    else:
+        print(t("ingest.cli.bad_out", ctx.lang, path=args.out), file=sys.stderr)
+        return 2
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    ctx.emit({"ok": True, "rows": len(df), "path": str(path)},
+             t("ingest.cli.exported", ctx.lang, rows=len(df), path=str(path)))
+    return 0
+
+
+def cmd_template(args, ctx) -> int:
+    path = Path(args.out)
+    if path.suffix.lower() != ".xlsx":
+        print(t("ingest.cli.bad_out", ctx.lang, path=args.out), file=sys.stderr)
+        return 2
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(templates.template_xlsx(args.kind))
+    ctx.emit({"ok": True, "kind": args.kind, "path": str(path)}, t("ingest.cli.template", ctx.lang, path=str(path)))
+    return 0
