@@ -1,0 +1,465 @@
+"""Accounts, passwords, sign-in and the Scope every signed-in person works with.
+
+* Roles: ``director`` (whole branch), ``team_lead`` (own team, optionally his own roster entry), ``manager``
+  (own roster entry only). :func:`scope_for_username` turns an account into a :class:`core.scope.Scope`, which
+  the store filters every read and checks every write by.
+* Passwords are hashed with argon2id (argon2-cffi's recommended parameters). Set ``DASH_ARGON2_FAST=1`` to use
+  a cheap parameter set (tests only); hashes made with other parameters are upgraded at the next sign-in.
+* Rate limit: after :data:`MAX_FAILURES` failed sign-ins within :data:`FAILURE_WINDOW` for one username, that
+  username is locked for :data:`LOCK_DURATION` — whether or not an account exists, so the answers never reveal
+  which usernames are real.
+* Demo mode (setting ``demo_mode`` is true, the demo bank was loaded by the app): three password-less demo
+  accounts can be used with one click until a real (non-demo) director account exists.
+
+Account management is for directors only (``actor`` is the director's Scope; the CLI acts as
+:data:`core.scope.SYSTEM`). Rejected input raises :class:`AuthError`, whose message exists in Chinese and English.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import pandas as pd
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from sqlalchemy import Engine
+
+from core.i18n import t
+from core.scope import ROLES, Scope, ScopeError
+from core.store import accounts as acc
+from core.store.logs import StoreError
+
+MAX_FAILURES = 5
+FAILURE_WINDOW = dt.timedelta(minutes=15)
+LOCK_DURATION = dt.timedelta(minutes=15)
+PASSWORD_MIN_LENGTH = 8
+PASSWORD_MAX_LENGTH = 256
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+DEMO_TEAM = "对公一队"
+DEMO_LEAD_GRADE = "高级客户经理"
+DEMO_MANAGER_ID = "CM002"
+DEMO_USERNAMES = {"director": "demo_director", "team_lead": "demo_lead", "manager": "demo_manager"}
+
+LIST_COLUMNS = ["username", "display_name", "role", "team", "employee_id", "email", "active", "is_demo",
+                "has_password", "locked", "created_at", "last_login"]
+
+
+class AuthError(StoreError):
+    """Input an account operation rejects; ``key`` is the message key in core/locales/auth.yaml."""
+
+    def __init__(self, key: str, **params):
+        super().__init__(t(key, "en", **params), t(key, "zh", **params))
+        self.key = key
+        self.params = params
+
+
+@dataclass(frozen=True)
+class AuthResult:
+    ok: bool
+    scope: Scope | None
+    reason: str                   # ok | bad_credentials | locked | disabled | demo_disabled
+    retry_after_seconds: int = 0
+
+    def message(self, lang: str = "zh") -> str:
+        """What to tell the person at the sign-in form (never whether the username exists)."""
+        if self.reason == "locked":
+            return t("auth.locked", lang, minutes=max(1, -(-self.retry_after_seconds // 60)))
+        return t(f"auth.{self.reason}", lang)
+
+
+# ---------------------------------------------------------------- passwords
+
+def _fast() -> bool:
+    return os.environ.get("DASH_ARGON2_FAST", "") not in ("", "0", "false", "no")
+
+
+@lru_cache(maxsize=2)
+def _hasher_for(fast: bool) -> PasswordHasher:
+    if fast:
+        # Test-only parameters: orders of magnitude cheaper, still a valid argon2id hash.
+        return PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    return PasswordHasher()  # argon2-cffi's recommended parameters (RFC 9106 low-memory profile)
+
+
+def _hasher() -> PasswordHasher:
+    return _hasher_for(_fast())
+
+
+def hash_password(password: str) -> str:
+    """An argon2id hash of `password` (salted; two calls give different hashes)."""
+    return _hasher().hash(password)
+
+
+def verify_password(password_hash: str | None, password: str) -> bool:
+    """True when `password` matches `password_hash`; False for a mismatch, an empty or a malformed hash."""
+    if not password_hash or password is None:
+        return False
+    try:
+        return _hasher().verify(password_hash, password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+
+
+def needs_rehash(password_hash: str) -> bool:
+    """True when the hash was made with other parameters than the current ones."""
+    try:
+        return _hasher().check_needs_rehash(password_hash)
+    except (InvalidHashError, ValueError):
+        return True
+
+
+@lru_cache(maxsize=2)
+def _dummy_hash(fast: bool) -> str:
+    return _hasher_for(fast).hash("not-a-real-password-0")
+
+
+def check_password_policy(password: str, username: str | None = None) -> None:
+    """Raise AuthError unless the password has ≥ 8 characters with letters and digits."""
+    if password is None or len(password) < PASSWORD_MIN_LENGTH:
+        raise AuthError("auth.password_too_short", min=PASSWORD_MIN_LENGTH)
+    if len(password) > PASSWORD_MAX_LENGTH:
+        raise AuthError("auth.password_too_long", max=PASSWORD_MAX_LENGTH)
+    if not (any(c.isascii() and c.isalpha() for c in password) and any(c.isdigit() for c in password)):
+        raise AuthError("auth.password_needs_letter_digit")
+    if username and password.strip().lower() == username.strip().lower():
+        raise AuthError("auth.password_is_username")
+
+
+# ---------------------------------------------------------------- accounts
+
+def normalise_username(username: str | None) -> str:
+    """Usernames are case-insensitive: stored and looked up stripped and lower-case."""
+    return (username or "").strip().lower()[:100]
+
+
+def create_user(engine: Engine, actor: Scope, username: str, display_name: str | None, role: str,
+                password: str | None = None, team: str | None = None, employee_id: str | None = None,
+                email: str | None = None, is_demo: bool = False) -> dict:
+    """Create an account (directors only) and return it (public columns).
+
+    * role: director | team_lead | manager. A team lead needs a known team; a manager needs an employee on the
+      roster (his team is taken from the roster). Anyone may be linked to his own roster entry.
+    * password: None creates an account that cannot sign in with a password yet (single sign-on, or a password
+      set later with :func:`reset_password`); otherwise ≥ 8 characters with letters and digits.
+    * email: used to map single sign-on to this account; unique among accounts.
+    """
+    actor.require("director")
+    uname = normalise_username(username)
+    if not USERNAME_RE.match(uname):
+        raise AuthError("auth.username_invalid")
+    if role not in ROLES:
+        raise AuthError("auth.role_invalid", role=role, roles=", ".join(ROLES))
+    team = (team or "").strip() or None
+    employee_id = (employee_id or "").strip() or None
+    email = (email or "").strip().lower() or None
+    entry = None
+    if employee_id:
+        entry = acc.roster_entry(engine, employee_id)
+        if entry is None:
+            raise AuthError("auth.employee_unknown", employee_id=employee_id)
+    if role == "team_lead":
+        if not team:
+            raise AuthError("auth.team_required")
+        if not acc.team_exists(engine, team):
+            raise AuthError("auth.team_unknown", team=team)
+    elif role == "manager":
+        if not employee_id:
+            raise AuthError("auth.employee_required")
+        if team and team != entry["team"]:
+            raise AuthError("auth.employee_team_mismatch", employee_id=employee_id, team=entry["team"])
+        team = entry["team"]
+    elif team:
+        raise AuthError("auth.team_not_for_role")
+    display_name = (display_name or "").strip() or (entry["name"] if entry else "") or uname
+    if len(display_name) > 100:
+        raise AuthError("auth.display_name_too_long")
+    if email is not None:
+        if not EMAIL_RE.match(email) or len(email) > 200:
+            raise AuthError("auth.email_invalid", email=email)
+        if any(not u["is_demo"] for u in acc.get_users_by_email(engine, email)):
+            raise AuthError("auth.email_taken", email=email)
+    if is_demo and password:
+        raise AuthError("auth.password_demo")
+    password_hash = None
+    if password is not None:
+        check_password_policy(password, uname)
+        password_hash = hash_password(password)
+    row = {"username": uname, "display_name": display_name, "role": role, "team": team,
+           "employee_id": employee_id, "email": email, "is_demo": bool(is_demo)}
+    try:
+        acc.insert_user(engine, actor.username, row, password_hash)
+    except acc.UsernameTaken:
+        raise AuthError("auth.username_taken", username=uname) from None
+    return acc.get_user(engine, uname)
+
+
+def _existing(engine: Engine, username: str) -> dict:
+    uname = normalise_username(username)
+    user = acc.get_user(engine, uname)
+    if user is None:
+        raise AuthError("auth.unknown_user", username=uname)
+    return user
+
+
+def set_active(engine: Engine, actor: Scope, username: str, active: bool) -> bool:
+    """Enable or disable an account (directors only). Returns False when it already was so.
+
+    A director cannot disable his own account, and the last active director cannot be disabled (create another
+    director first), so the branch is never locked out of its settings.
+    """
+    actor.require("director")
+    user = _existing(engine, username)
+    if not active and user["username"] == normalise_username(actor.username):
+        raise AuthError("auth.cannot_disable_self")
+    try:
+        return acc.set_active(engine, actor.username, user["username"], bool(active))
+    except acc.LastDirector:
+        raise AuthError("auth.last_director") from None
+
+
+def reset_password(engine: Engine, actor: Scope, username: str, new_password: str) -> None:
+    """Set a new password for someone (directors only); also lifts a sign-in lock."""
+    actor.require("director")
+    user = _existing(engine, username)
+    if user["is_demo"]:
+        raise AuthError("auth.password_demo")
+    check_password_policy(new_password, user["username"])
+    acc.set_password_hash(engine, actor.username, user["username"], hash_password(new_password), "password_reset")
+
+
+def unlock_user(engine: Engine, actor: Scope, username: str) -> None:
+    """Lift a sign-in lock before it runs out (directors only)."""
+    actor.require("director")
+    user = _existing(engine, username)
+    acc.unlock(engine, actor.username, user["username"])
+
+
+def change_own_password(engine: Engine, scope: Scope, old_password: str, new_password: str) -> None:
+    """The signed-in person changes his own password; the old one must be right."""
+    found = acc.get_user_secret(engine, normalise_username(scope.username))
+    if found is None:
+        raise ScopeError("unknown account")
+    user, password_hash = found
+    if user["is_demo"]:
+        raise AuthError("auth.password_demo")
+    if not verify_password(password_hash, old_password):
+        raise AuthError("auth.password_wrong")
+    if old_password == new_password:
+        raise AuthError("auth.password_same")
+    check_password_policy(new_password, user["username"])
+    acc.set_password_hash(engine, user["username"], user["username"], hash_password(new_password),
+                          "password_change")
+
+
+def list_users(engine: Engine, actor: Scope, now: dt.datetime | None = None) -> pd.DataFrame:
+    """All accounts (directors only), never a password hash: LIST_COLUMNS."""
+    actor.require("director")
+    now = now or _now()
+    rows = acc.list_users(engine)
+    for r in rows:
+        r["locked"] = bool(r["locked_until"] and r["locked_until"] > now)
+    return pd.DataFrame(rows, columns=LIST_COLUMNS + ["locked_until"])[LIST_COLUMNS]
+
+
+def get_account(engine: Engine, username: str) -> dict | None:
+    """The account's public columns (for showing who is signed in), or None."""
+    return acc.get_user(engine, normalise_username(username))
+
+
+# ---------------------------------------------------------------- scopes
+
+def _scope_of(user: dict) -> Scope:
+    role = user["role"]
+    if role == "director":
+        return Scope("director", username=user["username"], employee_id=user["employee_id"])
+    if role == "team_lead":
+        return Scope("team_lead", username=user["username"], team=user["team"], employee_id=user["employee_id"])
+    return Scope("manager", username=user["username"], team=user["team"], employee_id=user["employee_id"])
+
+
+def _usable(engine: Engine, user: dict | None) -> bool:
+    if user is None or not user["active"]:
+        return False
+    if user["is_demo"] and not demo_signin_available(engine):
+        return False
+    try:
+        _scope_of(user)
+    except ValueError:
+        return False
+    return True
+
+
+def scope_for_username(engine: Engine, username: str) -> Scope:
+    """The Scope of an active account; ScopeError for an unknown or disabled one (or a demo account once demo
+    sign-in is switched off)."""
+    user = acc.get_user(engine, normalise_username(username))
+    if not _usable(engine, user):
+        raise ScopeError(f"no active account {normalise_username(username)!r}")
+    return _scope_of(user)
+
+
+def scope_for_email(engine: Engine, email: str) -> Scope:
+    """The Scope of the active account with this e-mail (single sign-on); ScopeError if there is none."""
+    if not email or not email.strip():
+        raise ScopeError("no e-mail address")
+    for user in acc.get_users_by_email(engine, email):
+        if not user["is_demo"] and _usable(engine, user):
+            return _scope_of(user)
+    raise ScopeError(f"no active account for {email.strip().lower()!r}")
+
+
+def sso_signin(engine: Engine, email: str, now: dt.datetime | None = None) -> Scope:
+    """Map a single-sign-on identity to its account and record the sign-in (ScopeError if none)."""
+    scope = scope_for_email(engine, email)
+    acc.record_login(engine, scope.username, now or _now(), {"method": "sso"})
+    return scope
+
+
+# ---------------------------------------------------------------- sign-in
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().replace(microsecond=0)
+
+
+def lock_until(attempts: list[tuple[dt.datetime, bool]], now: dt.datetime) -> dt.datetime | None:
+    """When the lock in force at `now` ends, from the attempts (at, ok) in time order; None if not locked.
+
+    A success clears the failures before it. The MAX_FAILURES-th failure within FAILURE_WINDOW locks the
+    username for LOCK_DURATION from that failure, and counting starts afresh after the lock.
+    """
+    failures: list[dt.datetime] = []
+    locked: dt.datetime | None = None
+    for at, ok in sorted(attempts, key=lambda a: a[0]):
+        if locked is not None and at < locked:
+            continue
+        if ok:
+            failures = []
+            continue
+        failures = [f for f in failures if f > at - FAILURE_WINDOW] + [at]
+        if len(failures) >= MAX_FAILURES:
+            locked, failures = at + LOCK_DURATION, []
+    return locked if locked is not None and locked > now else None
+
+
+def _seconds(until: dt.datetime, now: dt.datetime) -> int:
+    return max(1, int((until - now).total_seconds() + 0.999))
+
+
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> AuthResult:
+    """Check a username and password, with the rate limit; records the attempt and audits it.
+
+    Reasons: ok, bad_credentials (unknown username or wrong password: the same answer), locked (too many
+    failures; retry_after_seconds says for how long), disabled (right password, disabled account),
+    demo_disabled (a demo account after a real director was created).
+    """
+    now = now or _now()
+    uname = normalise_username(username)
+    locked = lock_until(acc.recent_attempts(engine, uname, now - dt.timedelta(hours=1)), now)
+    if locked is not None:
+        return AuthResult(False, None, "locked", _seconds(locked, now))
+    found = acc.get_user_secret(engine, uname) if uname else None
+    if found is None:
+        verify_password(_dummy_hash(_fast()), password or "")  # same work as for a real account
+        return _failed(engine, uname or "?", now)
+    user, password_hash = found
+    if user["is_demo"]:
+        if not demo_signin_available(engine):
+            return AuthResult(False, None, "demo_disabled")
+        return _failed(engine, uname, now)  # demo accounts have no password: one-click sign-in only
+    if password_hash is None:
+        verify_password(_dummy_hash(_fast()), password or "")
+        return _failed(engine, uname, now)
+    if not verify_password(password_hash, password or ""):
+        return _failed(engine, uname, now)
+    if not _usable(engine, user):
+        return AuthResult(False, None, "disabled")
+    locked = acc.record_attempt(engine, uname, True, now, lock_until, {"method": "password"})
+    if locked is not None:  # a concurrent failure locked the account meanwhile
+        return AuthResult(False, None, "locked", _seconds(locked, now))
+    if needs_rehash(password_hash):
+        acc.set_password_hash(engine, uname, uname, hash_password(password), None)
+    return AuthResult(True, _scope_of(user), "ok")
+
+
+def _failed(engine: Engine, uname: str, now: dt.datetime) -> AuthResult:
+    locked = acc.record_attempt(engine, uname, False, now, lock_until)
+    if locked is not None:
+        return AuthResult(False, None, "locked", _seconds(locked, now))
+    return AuthResult(False, None, "bad_credentials")
+
+
+# ---------------------------------------------------------------- demo mode
+
+def demo_mode(engine: Engine) -> bool:
+    """True when the database holds the demo bank loaded by the app (setting ``demo_mode``)."""
+    from core.store.config import get_setting
+    value = get_setting(engine, "demo_mode")
+    return value is not None and value.strip().strip("'\"").lower() in ("true", "yes", "1", "on")
+
+
+def demo_signin_available(engine: Engine) -> bool:
+    """Demo mode and no active non-demo director account yet."""
+    return demo_mode(engine) and not acc.active_director_exists(engine, include_demo=False)
+
+
+def _demo_rows(engine: Engine) -> list[dict]:
+    roster = [r for r in acc.roster_entries(engine) if r["active"]]
+    rows = [{"username": DEMO_USERNAMES["director"], "display_name": "演示行长 Demo director", "role": "director"}]
+    if not roster:
+        return rows
+    teams = sorted({r["team"] for r in roster})
+    team = DEMO_TEAM if DEMO_TEAM in teams else teams[0]
+    members = [r for r in roster if r["team"] == team]
+    lead = next((r for r in members if r["grade"] == DEMO_LEAD_GRADE), None)
+    rest = [r for r in members if lead is None or r["employee_id"] != lead["employee_id"]] or \
+        [r for r in roster if lead is None or r["employee_id"] != lead["employee_id"]]
+    manager = next((r for r in rest if r["employee_id"] == DEMO_MANAGER_ID), None) \
+        or next((r for r in rest if r["grade"] != DEMO_LEAD_GRADE), None) or (rest[0] if rest else None)
+    rows.append({"username": DEMO_USERNAMES["team_lead"],
+                 "display_name": f"{lead['name']}(演示团队长 Demo team lead)" if lead else "演示团队长 Demo team lead",
+                 "role": "team_lead", "team": team, "employee_id": lead["employee_id"] if lead else None})
+    if manager is not None:
+        rows.append({"username": DEMO_USERNAMES["manager"],
+                     "display_name": f"{manager['name']}(演示客户经理 Demo manager)", "role": "manager",
+                     "team": manager["team"], "employee_id": manager["employee_id"]})
+    return rows
+
+
+def ensure_demo_accounts(engine: Engine) -> list[str]:
+    """Create the demo accounts that are missing (idempotent); returns the usernames created.
+
+    demo_director: a director. demo_lead: team lead of 对公一队 (else the first team), linked to the team's
+    first 高级客户经理 when there is one. demo_manager: CM002 if on that team, else the team's first other manager.
+    None of them has a password: they sign in only with the demo buttons, and only while demo sign-in is
+    available.
+    """
+    return acc.insert_demo_users(engine, _demo_rows(engine))
+
+
+def demo_accounts(engine: Engine) -> dict[str, dict]:
+    """role → demo account (public columns) for the demo accounts that exist."""
+    out = {}
+    for role, uname in DEMO_USERNAMES.items():
+        user = acc.get_user(engine, uname)
+        if user is not None and user["is_demo"]:
+            out[role] = user
+    return out
+
+
+def demo_signin(engine: Engine, role: str, now: dt.datetime | None = None) -> Scope:
+    """Sign in as the demo account of `role`; AuthError when demo sign-in is not available."""
+    if role not in DEMO_USERNAMES:
+        raise AuthError("auth.role_invalid", role=role, roles=", ".join(ROLES))
+    if not demo_signin_available(engine):
+        raise AuthError("auth.demo_disabled")
+    ensure_demo_accounts(engine)
+    user = acc.get_user(engine, DEMO_USERNAMES[role])
+    if user is None or not user["is_demo"] or not _usable(engine, user):
+        raise AuthError("auth.demo_role_missing")
+    acc.record_login(engine, user["username"], now or _now(), {"method": "demo"})
+    return _scope_of(user)
