@@ -1,0 +1,648 @@
+"""Coaching rules: each rule's firing case, the case just below each threshold, short histories, validation.
+
+The bank is built in code: team A of five steady managers E1..E5 (since 2024, mentored) who log every working
+day 4 visits, 1 new customer, 10 万元 new deposits, a 1,000 万元 deposit balance and a note, with monthly
+targets exactly on pace (visits 4, new customers 1, deposits 10 per working day). Cases change E1 (or add a
+manager) and evaluate one review week. Calendar facts used below (chinesecalendar, no holidays):
+November 2026 has 21 working days, its last 10 start on 17 Nov, last working day Mon 30 Nov; December 2026 has
+23 working days; 2026-W50 = Mon 7 – Sun 13 Dec, 9 December working days up to the 13th.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from core import calendar as cal
+from core import coaching as c
+from core.schema import METRICS
+
+W50 = "2026-W50"
+START = dt.date(2026, 8, 31)
+END = dt.date(2026, 12, 13)
+D = dt.date
+
+
+def _roster(extra: list[dict] | None = None, team_size: int = 5) -> pd.DataFrame:
+    rows = [{"employee_id": f"E{i}", "name": f"经理{i}", "team": "A", "line": "retail", "grade": "客户经理",
+             "start_date": pd.Timestamp("2024-01-01"), "mentor_id": None, "active": True}
+            for i in range(1, team_size + 1)]
+    for r in extra or []:
+        rows.append({"line": "retail", "grade": "客户经理", "active": True, "mentor_id": None,
+                     "start_date": pd.Timestamp("2024-01-01"), **r})
+    df = pd.DataFrame(rows)
+    df["start_date"] = pd.to_datetime(df["start_date"])
+    return df
+
+
+def _logs(roster: pd.DataFrame, overrides=None, start=START, end=END) -> pd.DataFrame:
+    days = cal.workdays(start, end, overrides)
+    rows = []
+    for eid, sd in zip(roster["employee_id"], roster["start_date"]):
+        for d in days:
+            if pd.notna(sd) and d < sd.date():
+                continue
+            row = {m: 0.0 for m in METRICS}
+            row.update(employee_id=eid, date=pd.Timestamp(d), visits=4.0, new_customers=1.0, deposits_new=10.0,
+                       deposit_balance=1000.0, notes="走访")
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _targets(roster: pd.DataFrame, overrides=None) -> pd.DataFrame:
+    rows = []
+    for month in ("2026-09", "2026-10", "2026-11", "2026-12"):
+        n = len(cal.month_workdays(month, overrides))
+        for eid in roster["employee_id"]:
+            rows += [{"month": month, "employee_id": eid, "metric": "visits", "value": 4.0 * n},
+                     {"month": month, "employee_id": eid, "metric": "new_customers", "value": 1.0 * n},
+                     {"month": month, "employee_id": eid, "metric": "deposits_new", "value": 10.0 * n}]
+    return pd.DataFrame(rows)
+
+
+def _set(logs: pd.DataFrame, eid: str, start, end, **values) -> None:
+    sel = (logs["employee_id"] == eid) & (logs["date"] >= pd.Timestamp(start)) & (logs["date"] <= pd.Timestamp(end))
+    for k, v in values.items():
+        logs.loc[sel, k] = v
+
+
+def _drop(logs: pd.DataFrame, eid: str | None, *days) -> pd.DataFrame:
+    sel = logs["date"].isin([pd.Timestamp(d) for d in days])
+    if eid is not None:
+        sel &= logs["employee_id"] == eid
+    return logs[~sel].reset_index(drop=True)
+
+
+def _bank(extra=None, team_size=5, overrides=None):
+    roster = _roster(extra, team_size)
+    return roster, _logs(roster, overrides), _targets(roster, overrides)
+
+
+def _flags(logs, roster, targets, week=W50, rules=None, overrides=None, as_of=None):
+    return c.evaluate(logs, roster, targets, week, rules or c.Rules.default(), overrides, as_of)
+
+
+def _one(flags, eid, rule):
+    hits = [f for f in flags if f.employee_id == eid and f.rule_id == rule and f.active]
+    assert len(hits) <= 1
+    return hits[0] if hits else None
+
+
+# ------------------------------------------------------------------------------------------ steady bank
+
+def test_steady_bank_raises_no_flag():
+    roster, logs, targets = _bank()
+    assert _flags(logs, roster, targets) == []
+
+
+@pytest.mark.parametrize("logs_empty,roster_empty", [(True, False), (True, True)])
+def test_empty_inputs(logs_empty, roster_empty):
+    roster, logs, targets = _bank()
+    if logs_empty:
+        logs = logs.iloc[0:0]
+    if roster_empty:
+        roster = roster.iloc[0:0]
+    flags = _flags(logs, roster, targets)
+    # No logs: nobody can be measured; behind_pace still fires on an empty month-to-date (0 of 90 expected).
+    rules = {f.rule_id for f in flags}
+    assert rules <= {"behind_pace"}
+    if roster_empty:
+        assert flags == []
+
+
+# ------------------------------------------------------------------------------------------ behind_pace
+# W50: 9 of December's 23 working days elapsed. Deposits target 230 → expected 230 × 9 / 23 = 90.
+# Fires below 0.7 × 90 = 63 (daily 7), high below 0.5 × 90 = 45 (daily 5).
+
+@pytest.mark.parametrize("daily,week,expected", [
+    (6.9, W50, ("medium", 62.1)),      # 9 × 6.9 = 62.1 < 63
+    (7.0, W50, None),                  # 63 = 70% of pace: not below
+    (5.0, W50, ("medium", 45.0)),      # exactly 50%: medium, not high
+    (4.9, W50, ("high", 44.1)),        # 44.1 < 45
+    (0.0, "2026-W49", None),           # W49 ends Sun 6 Dec: only 4 working days into December (< 5)
+])
+def test_behind_pace(daily, week, expected):
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 1), END, deposits_new=daily)
+    f = _one(_flags(logs, roster, targets, week=week), "E1", "behind_pace")
+    if expected is None:
+        assert f is None
+        return
+    assert (f.severity, f.evidence["actual"]) == expected
+    assert f.metric == "deposits_new" and f.evidence["expected"] == 90.0 and f.evidence["target"] == 230.0
+    assert f.evidence["elapsed_workdays"] == 9 and f.evidence["month_workdays"] == 23
+    assert f.period == "2026-12" and f.focus == "skills"
+    assert "90.00万元" in f.reason_zh and "90.00 (10k CNY)" in f.reason_en
+
+
+def test_behind_pace_as_of_cuts_the_month():
+    # as_of Wed 9 Dec: elapsed 7 (1–4, 7–9 Dec); E1 logs nothing in December → 0 of 230 × 7 / 23 = 70.
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 1), END, deposits_new=0.0)
+    f = _one(_flags(logs, roster, targets, as_of=D(2026, 12, 9)), "E1", "behind_pace")
+    assert f.evidence["elapsed_workdays"] == 7 and f.evidence["expected"] == 70.0 and f.severity == "high"
+
+
+def test_behind_pace_without_target_does_not_fire():
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 1), END, deposits_new=0.0)
+    targets = targets[~((targets["employee_id"] == "E1") & (targets["metric"] == "deposits_new"))]
+    assert _one(_flags(logs, roster, targets), "E1", "behind_pace") is None
+
+
+# ------------------------------------------------------------------------------------------ low_activity
+# Team median of weekly visits = 20 (5 × 4). Fires when E1 < 0.6 × 20 = 12 in W50 and in W49.
+
+@pytest.mark.parametrize("w49,w50,fires", [
+    (2.0, 2.0, True),       # 10 and 10 < 12
+    (2.4, 2.4, False),      # 12 = 60% of the median: not below
+    (4.0, 2.0, False),      # only one low week
+    (2.0, 4.0, False),
+])
+def test_low_activity(w49, w50, fires):
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 11, 30), D(2026, 12, 6), visits=w49)
+    _set(logs, "E1", D(2026, 12, 7), END, visits=w50)
+    f = _one(_flags(logs, roster, targets), "E1", "low_activity")
+    assert (f is not None) == fires
+    if fires:
+        assert f.evidence == {"visits": 10.0, "peer_median": 20.0, "share_of_median": 0.5, "weeks": 2,
+                              "visits_prev": 10.0, "peer_median_prev": 20.0}
+        assert f.reason_en == ("Few visits 2 weeks running: 10 this week vs a peer median of 20, "
+                               "and 10 vs 20 the week before.")
+        assert f.focus == "attitude"
+
+
+def test_low_activity_new_manager_has_no_history():
+    # E6 joined Tue 1 Dec: W49 is not a full week for him, so two low weeks cannot be shown yet.
+    roster, logs, targets = _bank([{"employee_id": "E6", "name": "新人", "team": "A",
+                                    "start_date": pd.Timestamp("2026-12-01"), "mentor_id": "E2"}])
+    _set(logs, "E6", D(2026, 12, 1), END, visits=1.0)
+    assert _one(_flags(logs, roster, targets), "E6", "low_activity") is None
+
+
+@pytest.mark.parametrize("min_size,fires", [
+    (3, True),     # team B has 1 member < 3 → compared with the branch: median of [20 ×5, 10] = 20, 10 < 12
+    (1, False),    # team B counts as a peer group: median = his own 10
+])
+def test_team_of_one_uses_the_branch(min_size, fires):
+    roster, logs, targets = _bank([{"employee_id": "F1", "name": "独行", "team": "B", "mentor_id": "E1"}])
+    _set(logs, "F1", D(2026, 11, 30), END, visits=2.0)
+    rules = c.Rules.default().replace(peer_group_min_size=min_size)
+    f = _one(_flags(logs, roster, targets, rules=rules), "F1", "low_activity")
+    assert (f is not None) == fires
+    if fires:
+        assert f.evidence["peer_median"] == 20.0
+
+
+# ------------------------------------------------------------------------------------------ busy_not_converting
+# Last 4 weeks (16 Nov – 13 Dec, 20 working days): peers 80 visits, 20 new → conversion 0.25.
+# Fires when E1's visits ≥ 80 and conversion < 0.5 × 0.25 = 0.125.
+
+@pytest.mark.parametrize("visits,new,fires", [
+    (4.0, 0.4, True),       # 80 visits, 8 new → 0.10
+    (4.0, 0.5, False),      # 10 / 80 = 0.125: not below
+    (3.9, 0.0, False),      # 78 visits < median 80: not busy
+    (6.0, 0.5, True),       # 120 visits, 10 new → 0.083
+])
+def test_busy_not_converting(visits, new, fires):
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 11, 16), END, visits=visits, new_customers=new)
+    f = _one(_flags(logs, roster, targets), "E1", "busy_not_converting")
+    assert (f is not None) == fires
+    if fires:
+        assert f.evidence["peer_conversion"] == 0.25
+        assert f.evidence["peer_median_visits"] == 80.0
+        assert f.evidence["conversion"] == round(new / visits, 4)
+
+
+def test_busy_not_converting_needs_four_full_weeks():
+    # E6 joined Mon 23 Nov: the 4-week window starts 16 Nov, so he has no full history yet.
+    roster, logs, targets = _bank([{"employee_id": "E6", "name": "新人", "team": "A",
+                                    "start_date": pd.Timestamp("2026-11-23"), "mentor_id": "E2"}])
+    _set(logs, "E6", D(2026, 11, 23), END, visits=8.0, new_customers=0.0)
+    assert _one(_flags(logs, roster, targets), "E6", "busy_not_converting") is None
+
+
+# ------------------------------------------------------------------------------------------ declining
+# Weeks W47..W50 (16 Nov, 23 Nov, 30 Nov, 7 Dec), 5 working days each; values are per day.
+
+@pytest.mark.parametrize("metric,per_day,fires,change", [
+    ("visits", (5, 4.5, 4, 3.5), True, 0.7),        # 25 → 17.5 = 70%: fires (≤)
+    ("visits", (5, 4.5, 4, 3.75), False, None),     # 75% > 70%
+    ("visits", (5, 4.5, 4.5, 3), False, None),      # not falling three weeks running
+    ("visits", (5, 3, 4, 2), False, None),
+    ("deposits_new", (10, 9, 8, 7), True, 0.7),     # targeted metric
+    ("credit_cards", (4, 3, 2, 1), False, None),    # no target for credit cards → not checked
+])
+def test_declining(metric, per_day, fires, change):
+    roster, logs, targets = _bank()
+    for i, v in enumerate(per_day):
+        monday = D(2026, 11, 16) + dt.timedelta(weeks=i)
+        _set(logs, "E1", monday, monday + dt.timedelta(days=6), **{metric: float(v)})
+    f = _one(_flags(logs, roster, targets), "E1", "declining")
+    assert (f is not None) == fires
+    if fires:
+        assert f.metric == metric and f.evidence["change"] == change
+        assert f.evidence["first"] == per_day[0] * 5 and f.evidence["last"] == per_day[-1] * 5
+
+
+@pytest.mark.parametrize("per_workday,fires", [(True, False), (False, True)])
+def test_declining_holiday_week(per_workday, fires):
+    # Wed 9 Dec made a day off: W50 has 4 working days. E1 per day 5, 4.5, 4, 4 → totals 25, 22.5, 20, 16.
+    # Per working day the last week equals the one before (no decline); raw totals fall (16/25 = 64%).
+    ov = {D(2026, 12, 9): False}
+    roster, logs, targets = _bank(overrides=ov)
+    for i, v in enumerate((5, 4.5, 4, 4)):
+        monday = D(2026, 11, 16) + dt.timedelta(weeks=i)
+        _set(logs, "E1", monday, monday + dt.timedelta(days=6), visits=float(v))
+    rules = c.Rules.default().replace(declining={"per_workday": per_workday})
+    f = _one(_flags(logs, roster, targets, rules=rules, overrides=ov), "E1", "declining")
+    assert (f is not None) == fires
+
+
+def test_declining_short_history():
+    # E6 joined 30 Nov: W47 and W48 are before him, so no 3-week decline can be shown.
+    roster, logs, targets = _bank([{"employee_id": "E6", "name": "新人", "team": "A",
+                                    "start_date": pd.Timestamp("2026-11-30"), "mentor_id": "E2"}])
+    _set(logs, "E6", D(2026, 12, 7), END, visits=1.0)
+    assert _one(_flags(logs, roster, targets), "E6", "declining") is None
+
+
+# ------------------------------------------------------------------------------------------ missing_logs
+
+@pytest.mark.parametrize("drop,empty,count_empty,expected", [
+    ([D(2026, 12, 8), D(2026, 12, 9)], [], True, (2, 0)),        # two days without a row
+    ([D(2026, 12, 8)], [], True, None),                          # one day: below 2
+    ([D(2026, 12, 8)], [D(2026, 12, 10)], True, (1, 1)),         # one missing + one empty row
+    ([D(2026, 12, 8)], [D(2026, 12, 10)], False, None),          # empty rows not counted
+])
+def test_missing_logs(drop, empty, count_empty, expected):
+    roster, logs, targets = _bank()
+    logs = _drop(logs, "E1", *drop)
+    for d in empty:
+        _set(logs, "E1", d, d, visits=0.0, new_customers=0.0, deposits_new=0.0, deposit_balance=np.nan, notes="")
+    rules = c.Rules.default().replace(missing_logs={"count_empty_rows": count_empty})
+    f = _one(_flags(logs, roster, targets, rules=rules), "E1", "missing_logs")
+    if expected is None:
+        assert f is None
+    else:
+        assert (f.evidence["missing_days"], f.evidence["empty_days"], f.evidence["workdays"]) == (*expected, 5)
+
+
+def test_missing_logs_counts_only_uploaded_days():
+    # Nobody's Thursday/Friday is uploaded yet (data up to Wed 9 Dec); E1 also misses Wednesday → 1 day.
+    roster, logs, targets = _bank()
+    logs = _drop(logs, None, D(2026, 12, 10), D(2026, 12, 11))
+    logs = _drop(logs, "E1", D(2026, 12, 9))
+    assert _one(_flags(logs, roster, targets), "E1", "missing_logs") is None
+    # ... but once others have logged Thursday, E1's missing Wednesday and Thursday are two days.
+    roster, logs, targets = _bank()
+    logs = _drop(logs, None, D(2026, 12, 11))
+    logs = _drop(logs, "E1", D(2026, 12, 9), D(2026, 12, 10))
+    f = _one(_flags(logs, roster, targets), "E1", "missing_logs")
+    assert (f.evidence["missing_days"], f.evidence["workdays"]) == (2, 4)
+
+
+def test_missing_logs_new_manager_counts_from_start():
+    # E6 joins Fri 11 Dec and has not logged yet: 1 working day → no flag.
+    roster, logs, targets = _bank([{"employee_id": "E6", "name": "新人", "team": "A",
+                                    "start_date": pd.Timestamp("2026-12-11"), "mentor_id": "E2"}])
+    logs = logs[logs["employee_id"] != "E6"]
+    assert _one(_flags(logs, roster, targets), "E6", "missing_logs") is None
+
+
+# ------------------------------------------------------------------------------------------ complaints
+
+@pytest.mark.parametrize("counts,expected", [
+    ([1], "medium"),
+    ([1, 1], "high"),          # 2 on two days
+    ([0], None),
+])
+def test_complaints(counts, expected):
+    roster, logs, targets = _bank()
+    for i, n in enumerate(counts):
+        d = D(2026, 12, 7) + dt.timedelta(days=i)
+        _set(logs, "E1", d, d, complaints=float(n))
+    f = _one(_flags(logs, roster, targets), "E1", "complaints")
+    assert (f.severity if f else None) == expected
+    if f:
+        assert f.evidence == {"complaints": float(sum(counts))}
+
+
+# ------------------------------------------------------------------------------------------ history
+
+@pytest.mark.parametrize("weeks_with_complaint,history,weeks", [
+    (["2026-W50"], "new", 1),
+    (["2026-W48", "2026-W49", "2026-W50"], "continuing", 3),
+    (["2026-W47", "2026-W49", "2026-W50"], "continuing", 2),      # the gap in W48 breaks the run
+    (["2026-W49"], "resolved", 1),
+    (["2026-W48", "2026-W49"], "resolved", 2),
+    (["2026-W48"], None, None),                                    # resolved two weeks ago: not shown
+])
+def test_history(weeks_with_complaint, history, weeks):
+    roster, logs, targets = _bank()
+    for wk in weeks_with_complaint:
+        monday = cal.week_bounds(wk)[0]
+        _set(logs, "E1", monday, monday, complaints=1.0)
+    flags = [f for f in _flags(logs, roster, targets) if f.rule_id == "complaints"]
+    if history is None:
+        assert flags == []
+    else:
+        assert [(f.history, f.weeks) for f in flags] == [(history, weeks)]
+
+
+def test_history_weeks_zero_evaluates_only_the_week():
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 1), D(2026, 12, 1), complaints=1.0)   # W49 only
+    rules = c.Rules.default().replace(history_weeks=0)
+    assert _flags(logs, roster, targets, rules=rules) == []
+
+
+# ------------------------------------------------------------------------------------------ front_loaded
+# Last complete month for W50 = November (21 working days, last 10 from 17 Nov). E1: d1 per day on the first
+# 11 working days, d2 per day on the last 10.
+
+@pytest.mark.parametrize("d1,d2,target,fires", [
+    (15.0, 2.0, 210.0, True),       # total 185 (88%), last 10 days 20 = 10.8%
+    (15.0, 5.5, 210.0, False),      # total 220, last 10 days 55 = 25%: not below
+    (8.0, 1.0, 210.0, False),       # total 98 = 46.7% of target < 50%
+    (8.75, 0.375, 200.0, True),     # total 100 = exactly 50% of target: counts
+])
+def test_front_loaded(d1, d2, target, fires):
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 11, 1), D(2026, 11, 16), deposits_new=d1)
+    _set(logs, "E1", D(2026, 11, 17), D(2026, 11, 30), deposits_new=d2)
+    targets.loc[(targets["employee_id"] == "E1") & (targets["month"] == "2026-11")
+                & (targets["metric"] == "deposits_new"), "value"] = target
+    f = _one(_flags(logs, roster, targets), "E1", "front_loaded")
+    assert (f is not None) == fires
+    if fires:
+        total = 11 * d1 + 10 * d2
+        assert f.period == "2026-11" and f.metric == "deposits_new"
+        assert f.evidence["month_total"] == total and f.evidence["last_days_total"] == 10 * d2
+        assert f.evidence["last_days_share"] == round(10 * d2 / total, 4)
+
+
+# ------------------------------------------------------------------------------------------ month_end_spike
+# November: balance 1,000 every day except Mon 30 Nov = B (weekends carry the last balance).
+# 日均 = (29 × 1,000 + B) / 30. After: 1, 2, 3, 4, 7 Dec (5 working days, all ≤ 13 Dec).
+
+@pytest.mark.parametrize("b,after,fires", [
+    (1900.0, 1726.0, True),     # 日均 1,030; 1,900 = 1.84×; spike 870, gone 174 = 20%: fires (≥)
+    (1900.0, 1727.0, False),    # gone 173 < 174
+    (1900.0, 1000.0, True),     # all of it gone
+    (1300.0, 1000.0, False),    # 日均 1,010: 1,300 / 1,010 = 1.287 < 1.3
+])
+def test_month_end_spike(b, after, fires):
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 11, 30), D(2026, 11, 30), deposit_balance=b)
+    _set(logs, "E1", D(2026, 12, 1), D(2026, 12, 7), deposit_balance=after)
+    f = _one(_flags(logs, roster, targets), "E1", "month_end_spike")
+    assert (f is not None) == fires
+    if fires:
+        assert f.severity == "high" and f.period == "2026-11" and f.focus == "knowledge"
+        assert f.evidence["avg_daily_balance"] == 1030.0
+        assert f.evidence["balance_last_workday"] == 1900.0
+        assert f.evidence["flowed_back"] == 1900.0 - after
+
+
+def test_month_end_spike_waits_for_the_days_after():
+    # W49 ends Sun 6 Dec: only 4 working days after 30 Nov are known, so November is not judged yet;
+    # October's spike window is judged instead (steady) → no flag.
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 11, 30), D(2026, 11, 30), deposit_balance=1900.0)
+    assert _one(_flags(logs, roster, targets, week="2026-W49"), "E1", "month_end_spike") is None
+
+
+def test_average_daily_balance_carries_forward():
+    # Balance logged only on 2 Nov (100) and 16 Nov (400): 1 Nov carries October's 1,000 … wait, none logged in
+    # October here, so 1 Nov has no balance and is left out: (14 × 100 + 15 × 400) / 29 = 7,400 / 29.
+    roster, logs, targets = _bank()
+    logs = logs[logs["employee_id"] == "E1"].copy()
+    logs["deposit_balance"] = np.nan
+    _set(logs, "E1", D(2026, 11, 2), D(2026, 11, 2), deposit_balance=100.0)
+    _set(logs, "E1", D(2026, 11, 16), D(2026, 11, 16), deposit_balance=400.0)
+    data = c._Data(logs, roster, targets, c.Rules.default(), None, D(2026, 12, 13))
+    bal = data.balances(D(2026, 11, 1), D(2026, 11, 30))
+    assert bal.loc["E1"].mean(skipna=True) == pytest.approx(7400 / 29)
+
+
+# ------------------------------------------------------------------------------------------ new_without_mentor
+# Review horizon Sun 13 Dec 2026.
+
+@pytest.mark.parametrize("start,mentor,fires", [
+    ("2026-07-01", None, True),          # 5 months
+    ("2026-06-14", None, True),          # 5 months (the 6th is completed on 14 Dec)
+    ("2026-06-13", None, False),         # 6 months exactly
+    ("2026-07-01", "E2", False),         # mentored by an active manager
+    ("2026-07-01", "E99", True),         # mentor not on the roster
+    ("2026-07-01", "E6", True),          # himself
+    (None, None, False),                 # start date unknown
+])
+def test_new_without_mentor(start, mentor, fires):
+    roster, logs, targets = _bank([{"employee_id": "E6", "name": "新人", "team": "A",
+                                    "start_date": pd.Timestamp(start) if start else pd.NaT, "mentor_id": mentor}])
+    f = _one(_flags(logs, roster, targets), "E6", "new_without_mentor")
+    assert (f is not None) == fires
+
+
+# ------------------------------------------------------------------------------------------ rules on/off
+
+def test_disabled_rule_never_fires():
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 7), D(2026, 12, 7), complaints=3.0)
+    assert _one(_flags(logs, roster, targets), "E1", "complaints") is not None
+    rules = c.Rules.default().replace(complaints={"enabled": False})
+    assert _flags(logs, roster, targets, rules=rules) == []
+
+
+def test_inactive_manager_is_not_evaluated():
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 7), D(2026, 12, 7), complaints=3.0)
+    roster.loc[roster["employee_id"] == "E1", "active"] = False
+    assert _flags(logs, roster, targets) == []
+
+
+def test_sort_most_severe_first_and_to_dict():
+    roster, logs, targets = _bank()
+    _set(logs, "E2", D(2026, 12, 7), D(2026, 12, 7), complaints=1.0)              # medium
+    _set(logs, "E1", D(2026, 12, 1), END, deposits_new=0.0)                       # behind_pace high
+    logs = _drop(logs, "E3", D(2026, 12, 8), D(2026, 12, 9))                     # missing_logs low
+    flags = _flags(logs, roster, targets)
+    assert [(f.employee_id, f.rule_id, f.severity) for f in flags] == [
+        ("E1", "behind_pace", "high"), ("E2", "complaints", "medium"), ("E3", "missing_logs", "low")]
+    d = flags[0].to_dict()
+    assert set(d) == {"employee_id", "manager_name", "team", "rule_id", "severity", "metric", "period", "evidence",
+                      "reason_zh", "reason_en", "focus", "history", "weeks", "acknowledged", "ack_note", "ack_until"}
+    assert d["focus"]["area"] == "skills" and d["manager_name"] == "经理1" and d["history"] == "new"
+    groups = c.group_by_manager(flags)
+    assert [eid for eid, _ in groups] == ["E1", "E2", "E3"]
+
+
+def test_as_of_before_week_is_rejected():
+    roster, logs, targets = _bank()
+    with pytest.raises(ValueError):
+        _flags(logs, roster, targets, as_of=D(2026, 12, 6))
+
+
+# ------------------------------------------------------------------------------------------ acks
+
+@pytest.mark.parametrize("week,until,acked", [
+    ("2026-W48", "2026-W50", True),
+    ("2026-W50", None, True),            # that week only
+    ("2026-W48", "2026-W49", False),     # expired
+    ("2026-W51", "2026-W52", False),     # not yet
+])
+def test_apply_acks(week, until, acked):
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 7), D(2026, 12, 7), complaints=1.0)
+    flags = _flags(logs, roster, targets)
+    acks = pd.DataFrame([{"id": 1, "employee_id": "E1", "rule_id": "complaints", "week": week, "until_week": until,
+                          "note": "已处理"}])
+    out = c.apply_acks(flags, acks, W50)
+    assert out[0].acknowledged == acked
+    assert out[0].ack_note == ("已处理" if acked else "")
+
+
+# ------------------------------------------------------------------------------------------ evidence series
+
+def test_flag_series_against_peer_median():
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 11, 30), END, visits=2.0)
+    flags = _flags(logs, roster, targets)
+    f = _one(flags, "E1", "low_activity")
+    data = c._Data(logs, roster, targets, c.Rules.default(), None, END)
+    s = c.flag_series(data, f, D(2026, 12, 7), END, weeks=3)
+    got = {(r.x, r.series): r.value for r in s.itertuples()}
+    assert got == {("2026-W48", "manager"): 20.0, ("2026-W48", "peer_median"): 20.0,
+                   ("2026-W49", "manager"): 10.0, ("2026-W49", "peer_median"): 20.0,
+                   ("2026-W50", "manager"): 10.0, ("2026-W50", "peer_median"): 20.0}
+
+
+# ------------------------------------------------------------------------------------------ praise
+
+def test_improvements():
+    # E1: visits 20 (rel 1.0) in W49 → 30 in W50 (median 20, rel 1.5); new customers and deposits unchanged.
+    # score = mean(0.5, 0, 0) over visits, new_customers, deposits_new = 0.1667.
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 12, 7), END, visits=6.0)
+    data = c._Data(logs, roster, targets, c.Rules.default(), None, END)
+    imp = c.improvements(data, D(2026, 12, 7), END, [])
+    assert imp[["employee_id", "score", "metric", "before", "after"]].to_dict("records") == [
+        {"employee_id": "E1", "score": 0.1667, "metric": "visits", "before": 20.0, "after": 30.0}]
+
+
+# ------------------------------------------------------------------------------------------ did coaching work?
+
+@pytest.mark.parametrize("rule_id,follow_up,fired,expected", [
+    ("complaints", D(2026, 12, 9), {"2026-W50": set()}, "resolved"),
+    ("complaints", D(2026, 12, 9), {"2026-W50": {("E1", "complaints")}}, "persisting"),
+    ("complaints", D(2026, 12, 20), {}, "pending"),             # after today
+    (None, D(2026, 12, 9), {"2026-W50": set()}, "no_rule"),
+    ("complaints", None, {}, "no_follow_up"),
+])
+def test_follow_up_status(rule_id, follow_up, fired, expected):
+    sessions = pd.DataFrame([{"employee_id": "E1", "rule_id": rule_id, "follow_up": follow_up}])
+    assert c.follow_up_status(sessions, fired, D(2026, 12, 13)).tolist() == [expected]
+
+
+@pytest.mark.parametrize("follow_up,outcome,overdue", [
+    (D(2026, 12, 10), None, True),
+    (D(2026, 12, 10), "有改善", False),
+    (D(2026, 12, 13), None, False),       # due today: not overdue yet
+    (None, None, False),
+])
+def test_overdue_sessions(follow_up, outcome, overdue):
+    sessions = pd.DataFrame([{"id": 1, "employee_id": "E1", "follow_up": follow_up, "outcome": outcome}])
+    assert len(c.overdue_sessions(sessions, D(2026, 12, 13))) == int(overdue)
+
+
+# ------------------------------------------------------------------------------------------ rules file
+
+def test_sample_file_is_the_defaults():
+    assert c.load_rules(c.default_rules_text()) == c.Rules.default()
+    text = c.default_rules_text()
+    for rid in c.RULE_IDS:
+        assert f"  {rid}:" in text
+
+
+@pytest.mark.parametrize("text,key,line,kind", [
+    ("rules:\n  behind_pace:\n    ratio: 1.5\n", "rules.behind_pace.ratio", 3, "out of range"),
+    ("rules:\n  behind_pace:\n    ratio: 0\n", "rules.behind_pace.ratio", 3, "out of range"),
+    ("rules:\n  lazy:\n    enabled: true\n", "rules.lazy", 2, "unknown rule id"),
+    ("rules:\n  complaints:\n    threshold: 3\n", "rules.complaints.threshold", 3, "unknown key"),
+    ("rules:\n  low_activity:\n    weeks: two\n", "rules.low_activity.weeks", 3, "wrong type"),
+    ("rules:\n  low_activity:\n    weeks: 1.5\n", "rules.low_activity.weeks", 3, "wrong type"),
+    ("rules:\n  low_activity:\n    enabled: yes please\n", "rules.low_activity.enabled", 3, "wrong type"),
+    ("rules:\n  low_activity:\n    severity: urgent\n", "rules.low_activity.severity", 3, "invalid value"),
+    ("rules:\n  declining:\n    metrics: [visits, hugs]\n", "rules.declining.metrics", 3, "unknown metric"),
+    ("peer_group_min_size: 3\nteam_size: 4\n", "team_size", 2, "unknown key"),
+    ("peer_group_min_size: 0\n", "peer_group_min_size", 1, "out of range"),
+    ("praise:\n  top_n: 0\n", "praise.top_n", 2, "out of range"),
+    ("rules:\n  behind_pace:\n    ratio: 0.5\n    high_ratio: 0.6\n", "rules.behind_pace.high_ratio", 4,
+     "must not be greater"),
+    ("rules:\n  complaints:\n    min_count: 3\n    high_count: 2\n", "rules.complaints.high_count", 4,
+     "must not be greater"),
+    ("rules:\n  complaints:\n    min_count: 1\n    min_count: 2\n", "rules.complaints.min_count", 4, "duplicate"),
+    ("rules: [1, 2]\n", "rules", 1, "must be a mapping"),
+    ("- 1\n- 2\n", "(root)", 1, "must be a mapping"),
+    ("rules:\n  behind_pace: {ratio: 0.7\n", "yaml", None, "YAML syntax"),
+])
+def test_rules_validation(text, key, line, kind):
+    with pytest.raises(c.RulesError) as exc:
+        c.load_rules(text)
+    p = exc.value.problems[0]
+    assert p.key == key
+    if line is not None:
+        assert p.line == line
+        assert p.en.startswith(f"line {line}, {key}: ") and p.zh.startswith(f"第{line}行 {key}:")
+    assert kind in p.en
+
+
+@pytest.mark.parametrize("text,check", [
+    ("", lambda r: r == c.Rules.default()),
+    ("rules:\n  complaints:\n    enabled: false\n", lambda r: not r.enabled("complaints") and r.enabled("declining")),
+    ("rules:\n  behind_pace:\n    ratio: 0.8\n", lambda r: r.p("behind_pace", "ratio") == 0.8
+     and r.p("behind_pace", "high_ratio") == 0.5),
+    ("history_weeks: 4\npraise:\n  top_n: 3\n", lambda r: r.history_weeks == 4 and r.praise_top_n == 3),
+    ("rules:\n  low_activity:\n    weeks: 3.0\n", lambda r: r.p("low_activity", "weeks") == 3),
+])
+def test_rules_partial_files_keep_defaults(text, check):
+    assert check(c.load_rules(text))
+
+
+def test_rules_error_lists_every_problem_in_both_languages():
+    with pytest.raises(c.RulesError) as exc:
+        c.load_rules("rules:\n  behind_pace:\n    ratio: 2\n  nope: {}\nextra: 1\n")
+    assert [p.line for p in exc.value.problems] == [3, 4, 5]
+    assert "第3行" in exc.value.message("zh") and "line 5" in exc.value.message("en")
+
+
+# ------------------------------------------------------------------------------------------ the demo bank
+# core.demo plants one manager per pattern; the review week is the ISO week containing end (2026-11-20 → W47).
+
+@pytest.fixture(scope="module")
+def demo_flags():
+    from core import demo
+    bank = demo.generate(D(2026, 11, 20))
+    flags = c.evaluate(bank.logs, bank.roster, bank.targets, cal.week_key(bank.end))
+    return bank, [f for f in flags if f.active]
+
+
+@pytest.mark.parametrize("pattern", [
+    "behind_pace", "low_activity", "busy_not_converting", "declining", "missing_logs", "complaints",
+    "front_loaded", "month_end_spike", "new_without_mentor"])
+def test_demo_planted_pattern_raises_its_flag(demo_flags, pattern):
+    bank, flags = demo_flags
+    eid = bank.planted[pattern]
+    assert (eid, pattern) in {f.key for f in flags}, [f.to_dict() for f in flags if f.employee_id == eid]
+
+
+def test_demo_steady_managers_raise_none(demo_flags):
+    bank, flags = demo_flags
+    coached = {eid for p, eid in bank.planted.items() if p != "new_with_mentor"}
+    assert [f.to_dict() for f in flags if f.employee_id not in coached] == []
+    assert len(bank.roster) - len(coached) >= 20      # most of the bank is steady
