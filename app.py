@@ -14,7 +14,6 @@ import streamlit as st
 from core import calendar as cal
 from core import store
 from core.i18n import LANGS, t
-from core.store import config as store_config
 from core.store import logs as store_logs
 from ui import data as ui_data
 from ui.context import PageContext, set_context
@@ -193,7 +192,8 @@ def main() -> None:
         _sync_query_params({"lang": lang})
         st.stop()
 
-    demo = store_config.get_setting(engine, "demo_mode") == "true"
+    from core import auth
+    demo = auth.demo_mode(engine)
     here = os.path.dirname(os.path.abspath(__file__))
     allowed = [p for p in PAGES if scope.role in p[3] and os.path.exists(os.path.join(here, p[0]))]
     nav_pages = [st.Page(f, title=t(k, lang), icon=icon, url_path=f.split("/")[-1][:-3],
@@ -218,6 +218,8 @@ def main() -> None:
                 big = False
         name = ss.get("display_name") or scope.username
         st.caption(t("app.signed_in_as", lang, name=name, role=t(f"role.{scope.role}", lang)))
+        with st.popover(t("auth.change_password", lang), icon=":material/key:"):
+            signin.render_password_change(engine, scope, lang, key="sidebar_pw")
         if st.button(t("app.sign_out", lang), key="w_signout"):
             signin.sign_out()
             st.rerun()

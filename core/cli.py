@@ -18,7 +18,7 @@ from core import store
 from core.scope import SYSTEM, Scope
 
 # Areas that add sub-commands; each module defines register(subparsers).
-CLI_MODULES = ("core.cli_data",)
+CLI_MODULES = ("core.cli_data", "core.cli_users", "core.cli_commission", "core.cli_demo", "core.cli_coaching")
 
 
 @dataclass
@@ -62,19 +62,20 @@ def make_context(args) -> Context:
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    ctx = make_context(args)
+    ctx = None
     try:
+        ctx = make_context(args)
         return int(args.func(args, ctx) or 0)
     except Exception as exc:  # a clear one-line message, never a traceback, for expected failures
         from core.scope import ScopeError
         from core.store.logs import StoreError
         if isinstance(exc, StoreError):
-            msg = exc.message(ctx.lang)
+            msg = exc.message(args.lang)
         elif isinstance(exc, (ScopeError, ValueError, FileNotFoundError)):
             msg = str(exc)
         else:
             raise
-        if ctx.json:
+        if args.json:
             print(json.dumps({"ok": False, "error": msg}, ensure_ascii=False))
         else:
             print(f"error: {msg}", file=sys.stderr)

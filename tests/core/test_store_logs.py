@@ -161,3 +161,14 @@ def test_data_version_changes_with_imports(seeded):
     v2 = store.data_version(seeded)
     sl.undo_import(seeded, SYSTEM, s.import_id)
     assert len({v1, v2, store.data_version(seeded)}) == 3
+
+
+def test_data_version_ignores_sign_ins_but_not_settings(seeded):
+    from core.store import audit, config
+    v1 = store.data_version(seeded)
+    with store.write_begin(seeded) as conn:
+        audit.record(conn, "someone", "login", "someone")
+        audit.record(conn, "someone", "login_failed", "someone")
+    assert store.data_version(seeded) == v1
+    config.set_setting(seeded, SYSTEM, "coaching_rules", "rules: {}")
+    assert store.data_version(seeded) != v1
