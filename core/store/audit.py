@@ -18,7 +18,7 @@ def now() -> dt.datetime:
 def record(conn: Connection, username: str, action: str, target: str | None = None, detail: dict | None = None) -> None:
     """Write one audit entry inside the caller's transaction."""
     conn.execute(insert(t.audit_log).values(
-        at=now(), username=username, action=action, target=target,
+        at=now(), username=username[:100], action=action[:50], target=target[:200] if target else target,
         detail=json.dumps(detail, ensure_ascii=False, default=str) if detail is not None else None))
 
 

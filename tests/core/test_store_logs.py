@@ -172,3 +172,23 @@ def test_data_version_ignores_sign_ins_but_not_settings(seeded):
     assert store.data_version(seeded) == v1
     config.set_setting(seeded, SYSTEM, "coaching_rules", "rules: {}")
     assert store.data_version(seeded) != v1
+
+
+def test_long_file_lists_are_audited_and_the_audit_names_the_import(seeded):
+    import json as _json
+
+    from core.store.audit import read_audit
+    names = ", ".join(f"2026-W{w:02d}_对公一队.xlsx" for w in range(1, 27))   # far longer than 200 characters
+    s = sl.apply_daily(seeded, SYSTEM, log_rows([("E1", D1, 5, 10.5, 100.0)]), names, "a" * 64)
+    entry = read_audit(seeded, SYSTEM, action="import_daily").iloc[0]
+    assert entry["target"] == names[:200]
+    assert _json.loads(entry["detail"])["import_id"] == s.import_id
+
+
+@pytest.mark.parametrize("key_cols, key", [
+    (["employee_id", "date"], ("E\"1", dt.date(2026, 11, 2))),
+    (["month", "employee_id", "metric"], ("2026-11", "李娜", "credit_cards")),
+    (["employee_id"], ("CM001",)),
+])
+def test_fast_row_keys_match_the_generic_json(key_cols, key):
+    assert sl._key_json(key_cols, key) == sl._jsonable(dict(zip(key_cols, key)))
