@@ -1,6 +1,6 @@
 """The dashboard's router: page config, demo data on first start, sign-in, language, shared filters, navigation.
 
-Run with ``streamlit run app.py`` (see README). Pages live in pages/ and get everything through
+Run with ``streamlit run app.py`` (see README). Pages live in views/ and get everything through
 ``ui.context.get_context()``.
 """
 from __future__ import annotations
@@ -22,13 +22,13 @@ log = logging.getLogger("dashboard")
 
 # (file, title key, icon, roles allowed, period widget)
 PAGES = [
-    ("pages/morning.py", "page.morning", ":material/wb_sunny:", ("director", "team_lead", "manager"), "day"),
-    ("pages/weekly.py", "page.weekly", ":material/date_range:", ("director", "team_lead", "manager"), "week"),
-    ("pages/monthly.py", "page.monthly", ":material/calendar_month:", ("director", "team_lead", "manager"), "month"),
-    ("pages/commission.py", "page.commission", ":material/payments:", ("director", "team_lead", "manager"), "month"),
-    ("pages/coaching.py", "page.coaching", ":material/support_agent:", ("director", "team_lead", "manager"), "week"),
-    ("pages/upload.py", "page.upload", ":material/upload_file:", ("director", "team_lead"), None),
-    ("pages/settings.py", "page.settings", ":material/settings:", ("director",), None),
+    ("views/morning.py", "page.morning", ":material/wb_sunny:", ("director", "team_lead", "manager"), "day"),
+    ("views/weekly.py", "page.weekly", ":material/date_range:", ("director", "team_lead", "manager"), "week"),
+    ("views/monthly.py", "page.monthly", ":material/calendar_month:", ("director", "team_lead", "manager"), "month"),
+    ("views/commission.py", "page.commission", ":material/payments:", ("director", "team_lead", "manager"), "month"),
+    ("views/coaching.py", "page.coaching", ":material/support_agent:", ("director", "team_lead", "manager"), "week"),
+    ("views/upload.py", "page.upload", ":material/upload_file:", ("director", "team_lead"), None),
+    ("views/settings.py", "page.settings", ":material/settings:", ("director",), None),
 ]
 FILTER_KEYS = ("lang", "team", "line", "day", "week", "month", "big")
 
@@ -197,7 +197,7 @@ def main() -> None:
     here = os.path.dirname(os.path.abspath(__file__))
     allowed = [p for p in PAGES if scope.role in p[3] and os.path.exists(os.path.join(here, p[0]))]
     nav_pages = [st.Page(f, title=t(k, lang), icon=icon, url_path=f.split("/")[-1][:-3],
-                         default=(f == ("pages/commission.py" if scope.role == "manager" else "pages/morning.py")))
+                         default=(f == ("views/commission.py" if scope.role == "manager" else "views/morning.py")))
                  for f, k, icon, _roles, _period in allowed]
     pg = st.navigation(nav_pages)
     period = next((p[4] for p in allowed if p[0].split("/")[-1][:-3] == pg.url_path), None)

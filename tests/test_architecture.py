@@ -23,7 +23,7 @@ def test_core_never_imports_streamlit(path):
     assert "streamlit" not in _imports(path)
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "pages").glob("*.py")) + sorted((ROOT / "ui").glob("*.py")),
+@pytest.mark.parametrize("path", sorted((ROOT / "views").glob("*.py")) + sorted((ROOT / "ui").glob("*.py")),
                          ids=lambda p: str(p.relative_to(ROOT)))
 def test_pages_do_not_speak_sql(path):
     mods = _imports(path)
@@ -33,7 +33,7 @@ def test_pages_do_not_speak_sql(path):
 def test_every_routed_page_exists():
     import re
     src = (ROOT / "app.py").read_text(encoding="utf-8")
-    routed = re.findall(r'^\s+\("(pages/\w+\.py)", "page\.', src, flags=re.M)
+    routed = re.findall(r'^\s+\("(views/\w+\.py)", "page\.', src, flags=re.M)
     assert len(routed) == 7
     for page in routed:
         assert (ROOT / page).exists(), page

@@ -1,1 +1,1 @@
-"""Streamlit helpers shared by app.py and the pages (the only Streamlit code outside pages/)."""
+"""Streamlit helpers shared by app.py and the pages (the only Streamlit code outside views/)."""

@@ -1,7 +1,7 @@
 """Settings → 绩效方案 (directors): upload a plan, check it (validation + a dry run of every manager's pay under
 the plan in force and the new one, side by side), store it as a new version, activate or withdraw versions.
 
-Drawn by pages/settings.py through ``render(ctx)``. All checks and writes go through core (core.commission,
+Drawn by views/settings.py through ``render(ctx)``. All checks and writes go through core (core.commission,
 core.store.plans), which enforce that only a director may change plans.
 """
 from __future__ import annotations

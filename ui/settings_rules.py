@@ -1,6 +1,6 @@
 """Settings → coaching rules (辅导规则): a director edits the rules YAML; it is validated before it is stored.
 
-``render(ctx)`` is called by pages/settings.py. The text is stored as setting ``coaching_rules`` through
+``render(ctx)`` is called by views/settings.py. The text is stored as setting ``coaching_rules`` through
 core.store.coaching.save_rules (audited); without a stored text the documented defaults
 (sample_data/coaching_rules.yaml) are in force.
 """

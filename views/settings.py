@@ -53,7 +53,7 @@ def render_roster(ctx) -> None:
     st.subheader(ctx.t("settings.roster_title"))
     st.caption(ctx.t("settings.roster_caption"))
     try:
-        st.page_link("pages/upload.py", label=ctx.t("settings.roster_upload_link"), icon=":material/upload_file:")
+        st.page_link("views/upload.py", label=ctx.t("settings.roster_upload_link"), icon=":material/upload_file:")
     except Exception:  # the upload page is not part of this installation's navigation
         st.caption(ctx.t("settings.roster_upload_hint"))
     roster = ui_data.roster(ctx, team=None, line=None)

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from core import store
-from tests.pages.helpers import DEMO_END
+from tests.views.helpers import DEMO_END
 
 
 def _make_demo(path):

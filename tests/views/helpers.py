@@ -1,6 +1,6 @@
 """Run the real app (app.py → st.navigation → a page) in AppTest, signed in as a given account.
 
-    at = run_page("pages/morning.py", demo_db_url, "demo_director", lang="en")
+    at = run_page("views/morning.py", demo_db_url, "demo_director", lang="en")
     assert not at.exception
 
 The database is chosen with DATABASE_URL (set here for the run); DASH_NO_DEMO=1 stops the app loading the

@@ -3,7 +3,7 @@
 * every page a role may open renders without an exception;
 * a manager sees only his own employee ID and name in every table of every page; a team lead only his team;
 * the settings page is not even registered for team leads and managers (and refuses them itself, see
-  tests/pages/test_settings.py);
+  tests/views/test_settings.py);
 * not signed in, only the sign-in form shows — on a real database without anything about accounts, in demo mode
   with the demo banner and the three one-click buttons;
 * sign-in by form (wrong password, rate limit), by demo button, and a disabled account losing its session.
@@ -22,7 +22,7 @@ from core.i18n import t
 from core.scope import SYSTEM
 from core.store import config
 from core.store import logs as store_logs
-from tests.pages.helpers import APP, rerun, run_page, texts
+from tests.views.helpers import APP, rerun, run_page, texts
 
 DAY = {"day": "2026-11-20", "week": "2026-W47", "month": "2026-11"}
 ROLES = {"demo_director": "director", "demo_lead": "team_lead", "demo_manager": "manager"}
@@ -256,7 +256,7 @@ SSO_SECRETS = {"auth": {"redirect_uri": "http://localhost:8501/oauth2callback", 
 def _run_sso(url: str, user: dict, lang: str = "en"):
     from streamlit.testing.v1 import AppTest
 
-    from tests.pages.helpers import _env
+    from tests.views.helpers import _env
     at = AppTest.from_file(os.path.abspath(APP), default_timeout=120)
     at.secrets = SSO_SECRETS
     at.user = user

@@ -11,9 +11,9 @@ from core import store
 from core.i18n import t
 from core.scope import SYSTEM
 from core.store import coaching as sc
-from tests.pages.helpers import rerun, run_page, texts
+from tests.views.helpers import rerun, run_page, texts
 
-PAGE = "pages/coaching.py"
+PAGE = "views/coaching.py"
 WEEK = "2026-W47"
 
 
@@ -113,7 +113,7 @@ def test_empty_database_says_upload(empty_db_url, lang):
     ("rules:\n  complaints:\n    enabled: false\n", True, None),
 ])
 def test_settings_rules_editor(demo_db_url, text, saved, message):
-    at = run_page("pages/settings.py", demo_db_url, "demo_director", lang="en")
+    at = run_page("views/settings.py", demo_db_url, "demo_director", lang="en")
     assert not at.exception, at.exception
     at.text_area(key="set_rules_text").input(text)
     at.button(key="set_rules_save").click()

@@ -6,9 +6,9 @@ import pytest
 
 from core import auth, store
 from core import commission as cm
-from tests.pages.helpers import DEMO_END, rerun, run_page, texts
+from tests.views.helpers import DEMO_END, rerun, run_page, texts
 
-PAGE = "pages/commission.py"
+PAGE = "views/commission.py"
 MONTH = DEMO_END[:7]   # the month filter defaults to the latest logged month
 
 

@@ -11,9 +11,9 @@ from core import briefing, calendar as cal, metrics as M, store
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs
-from tests.pages.helpers import run_page, texts
+from tests.views.helpers import run_page, texts
 
-PAGE = "pages/monthly.py"
+PAGE = "views/monthly.py"
 MONTH = "2026-11"
 
 

@@ -10,9 +10,9 @@ from core import briefing, calendar as cal, metrics as M, store
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs
-from tests.pages.helpers import run_page, texts
+from tests.views.helpers import run_page, texts
 
-PAGE = "pages/morning.py"
+PAGE = "views/morning.py"
 DAY = "2026-11-21"            # the demo bank ends on Friday 2026-11-20: "yesterday" is that Friday
 
 

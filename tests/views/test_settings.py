@@ -13,10 +13,10 @@ from core.i18n import t
 from core.scope import SYSTEM, ScopeError
 from core.store import accounts as acc
 from core.store import audit, config
-from tests.pages.helpers import texts
+from tests.views.helpers import texts
 from ui.context import PageContext
 
-PAGE = os.path.join(os.path.dirname(__file__), "..", "..", "pages", "settings.py")
+PAGE = os.path.join(os.path.dirname(__file__), "..", "..", "views", "settings.py")
 TODAY = dt.date(2026, 11, 21)
 
 

@@ -1,6 +1,6 @@
-"""pages/upload.py through the real app (AppTest): check → report → import, history and undo, refusals.
+"""views/upload.py through the real app (AppTest): check → report → import, history and undo, refusals.
 
-Demo bank (tests/pages/conftest.py): demo_lead leads 对公一队 (CM001–CM008); CM009 is on 对公二队. The demo's
+Demo bank (tests/views/conftest.py): demo_lead leads 对公一队 (CM001–CM008); CM009 is on 对公二队. The demo's
 logs end 2026-11-20, so uploads for 2026-11-23 (a Monday) insert new rows.
 """
 from __future__ import annotations
@@ -15,9 +15,9 @@ from streamlit.testing.v1 import AppTest
 from core import ingest, store
 from core.scope import SYSTEM, Scope
 from core.store import logs as store_logs
-from tests.pages.helpers import rerun, run_page, texts
+from tests.views.helpers import rerun, run_page, texts
 
-PAGE = "pages/upload.py"
+PAGE = "views/upload.py"
 LEAD = Scope("team_lead", "demo_lead", team="对公一队", employee_id="CM001")
 DH = ["日期", "工号", "拜访客户数", "新增存款(万元)"]
 

@@ -8,9 +8,9 @@ from core import briefing, metrics as M, store
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs
-from tests.pages.helpers import run_page, texts
+from tests.views.helpers import run_page, texts
 
-PAGE = "pages/weekly.py"
+PAGE = "views/weekly.py"
 WEEK = "2026-W47"
 
 
