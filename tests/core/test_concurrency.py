@@ -7,7 +7,6 @@ ends up stored exactly once, with the value of whichever import committed last, 
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
 import threading
 
 import pandas as pd
@@ -135,41 +134,52 @@ def test_many_uploads_of_the_same_rows_at_once(branch):
     assert len(logs.list_imports(branch, SYSTEM)) == 1 + 4     # the roster and the four uploads
 
 
-def _process_import(url: str, scope: tuple, ids: list[str], day_index: list[int], visits: float, name: str,
-                    barrier, out) -> None:
-    try:
-        eng = store.get_engine(url)
-        barrier.wait(timeout=120)
-        s = logs.apply_daily(eng, Scope(*scope), _rows(ids, [DAYS[i] for i in day_index], visits), name, name)
-        eng.dispose()
-        out.put((name, s.import_id, s.inserted, s.updated))
-    except BaseException as exc:  # noqa: BLE001 - handed to the test
-        out.put((name, "error", repr(exc), None))
+# A separate Python process per upload, as two team leads' sessions on a shared server would be. Each waits
+# for the same start file, imports, and prints its summary as JSON.
+_CHILD = """
+import datetime as dt, json, os, sys, time
+import pandas as pd
+from core import store
+from core.scope import Scope
+from core.store import logs
+url, scope, ids, days, visits, name, go = json.loads(sys.argv[1])
+eng = store.get_engine(url)
+rows = pd.DataFrame([{"employee_id": e, "date": dt.date.fromisoformat(d), "visits": visits,
+                      "deposits_new": visits / 2} for e in ids for d in days])
+deadline = time.time() + 120
+while not os.path.exists(go) and time.time() < deadline:
+    time.sleep(0.005)
+s = logs.apply_daily(eng, Scope(*scope), rows, name, name)
+print(json.dumps([name, s.import_id, s.inserted, s.updated]))
+"""
 
 
-def test_two_processes_import_at_once(branch):
+def test_two_processes_import_at_once(branch, tmp_path):
     # Lead A (A1-A3, days 0-9, visits 1: 30 rows) and a director (A3 + B1-B2, days 5-9, visits 4: 15 rows, of
     # which A3 days 5-9 = 5 keys overlap) import from two processes released together.
     # Union: 30 + 10 = 40 keys. visits: 25 keys only in A's file → 25; 10 only in the director's → 40;
     # the 5 overlapping keys hold the later import's value (and the later import updated them).
-    ctx = mp.get_context("spawn")
-    barrier, out = ctx.Barrier(2), ctx.Queue()
+    import json
+    import os
+    import subprocess
+    import sys
+    import time
+    root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+    go = str(tmp_path / "go")
     url = branch.test_url
-    procs = [
-        ctx.Process(target=_process_import, args=(url, ("team_lead", "lead_a", TEAM_A, None), A, list(range(10)),
-                                                  1.0, "pa.xlsx", barrier, out)),
-        ctx.Process(target=_process_import, args=(url, ("director", "boss", None, None), ["A3"] + B,
-                                                  list(range(5, 10)), 4.0, "pb.xlsx", barrier, out)),
-    ]
-    for p in procs:
-        p.start()
+    jobs = [(url, ("team_lead", "lead_a", TEAM_A, None), A, [d.isoformat() for d in DAYS], 1.0, "pa.xlsx", go),
+            (url, ("director", "boss", None, None), ["A3"] + B, [d.isoformat() for d in DAYS[5:]], 4.0, "pb.xlsx", go)]
+    env = dict(os.environ, PYTHONPATH=root)
+    procs = [subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(job)], cwd=root, env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for job in jobs]
+    time.sleep(1.0)                     # both children are up and polling for the start file
+    open(go, "w").close()
     got = {}
-    for _ in procs:
-        name, import_id, inserted, updated = out.get(timeout=300)
-        assert import_id != "error", inserted
-        got[name] = (import_id, inserted, updated)
     for p in procs:
-        p.join(timeout=60)
+        out, err = p.communicate(timeout=180)
+        assert p.returncode == 0, err[-2000:]
+        name, import_id, inserted, updated = json.loads(out.strip().splitlines()[-1])
+        got[name] = (import_id, inserted, updated)
     (ida, ins_a, upd_a), (idb, ins_b, upd_b) = got["pa.xlsx"], got["pb.xlsx"]
     last_v = 4.0 if idb > ida else 1.0
     assert ins_a + ins_b == 40
