@@ -200,7 +200,8 @@ def main() -> None:
                          default=(f == ("views/commission.py" if scope.role == "manager" else "views/morning.py")))
                  for f, k, icon, _roles, _period in allowed]
     pg = st.navigation(nav_pages)
-    period = next((p[4] for p in allowed if p[0].split("/")[-1][:-3] == pg.url_path), None)
+    # Match the page object itself: Streamlit gives the default page an empty url_path.
+    period = next((p[4] for p, page in zip(allowed, nav_pages) if page is pg), None)
 
     version = store.data_version(engine)
     overrides = ui_data.overrides(url, version)
