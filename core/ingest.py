@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import gc
 import hashlib
 import io
 import re
 from collections.abc import Iterable, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -34,7 +37,7 @@ from core.readers import (CellError, Problem, ReadError, Sheet, cell_display, fo
                           is_total_label, parse_date, parse_month_cell, parse_number, read_workbook, text_value)
 from core.safety import DEFAULT_LIMITS, UploadLimits, check_upload, escape_formula
 from core.schema import (DAILY_ALIAS_INDEX, DAILY_FIELDS, FIELDS_BY_NAME, LINE_ALIASES, LOG_COLUMNS, METRICS,
-                         ROSTER_ALIAS_INDEX, TARGET_ALIAS_INDEX, TARGET_METRICS, Field, match_header)
+                         ROSTER_ALIAS_INDEX, TARGET_ALIAS_INDEX, TARGET_METRICS, UNIT_YUAN, Field, match_header)
 from core.scope import Scope, ScopeError
 from core.store.logs import ImportSummary, StoreError
 
@@ -367,6 +370,15 @@ def _identify(tb: _Table, row: list[object], excel_row: int, roster: _Roster, id
     eid_raw = text_value(_cell(row, tb.cols.get(id_field)))
     name_raw = text_value(_cell(row, tb.cols.get(name_field)))
     team_raw = text_value(_cell(row, tb.cols.get(team_field))) if team_field else None
+    return _identify_texts(tb, eid_raw, name_raw, team_raw, excel_row, roster, id_field, name_field, problems,
+                           team_field)
+
+
+def _identify_texts(tb: _Table, eid_raw: str | None, name_raw: str | None, team_raw: str | None, excel_row: int,
+                    roster: _Roster, id_field: str, name_field: str, problems: list[Problem],
+                    team_field: str | None = "team") -> str | None:
+    """:func:`_identify` from the cells' texts (``text_value``): the result depends on the texts only, the
+    problems' row on `excel_row` only."""
 
     def err(code, column_field, value, **params):
         problems.append(Problem("error", code, tb.file, tb.sheet, excel_row, tb.header_of(column_field), value,
@@ -464,75 +476,55 @@ def parse_daily(files: Files, roster: pd.DataFrame, scope: Scope | None = None, 
     `roster` should be the whole roster (``read_roster(engine, SYSTEM)``) so that another team's manager is
     reported as out of scope rather than unknown; name suggestions only show managers the `scope` may see.
     `overrides` are the bank's calendar overrides (``store.config.calendar_overrides``).
+
+    Sheets are checked column by column (see :func:`_daily_table`); the problems come out in the order of a
+    row-by-row reading: by row, and within a row date, manager, metrics (``METRICS`` order), day off,
+    duplicate.
     """
-    limits = limits or DEFAULT_LIMITS
+    with _gc_paused():
+        return _parse_daily(files, roster, scope, overrides, limits or DEFAULT_LIMITS)
+
+
+@contextmanager
+def _gc_paused():
+    """Pause the cyclic garbage collector while a long upload is read and checked.
+
+    A 100,000-row sheet is a few million cells and tens of thousands of problems that all live until the end;
+    every full collection would walk them again (about a third of the time spent). Reference counting still
+    frees everything at once; the collector resumes afterwards (it is process-wide: a concurrent pause in
+    another thread only ends the pause earlier)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _parse_daily(files: Files, roster: pd.DataFrame, scope: Scope | None, overrides,
+                 limits: UploadLimits) -> ParseResult:
     problems = _Problems()
     tables = _locate(files, DAILY_ALIAS_INDEX, _daily_candidate, ["date", ("employee_id", "manager_name")],
                      "daily", problems, limits)
     rr = _Roster(roster, scope)
-    out: list[dict] = []
-    seen: dict[tuple[str, dt.date], dict] = {}
+    seen: dict[tuple[str, dt.date], tuple[_Table, int]] = {}
+    day_memo: dict[dt.date, list[Problem]] = {}
     sheet_rows: dict[str, int] = {}
+    parts: list[dict] = []
     for tb in tables:
-        n = 0
-        for i in range(tb.header_row + 1, tb.grid.n_rows):
-            row = tb.grid.rows[i]
-            excel_row = i + 1
-            if _skip_row(tb, row, DAILY_ALIAS_INDEX, ("date", "employee_id", "manager_name", "team")):
-                continue
-            raw_date = _cell(row, tb.cols["date"])
-            metric_cells = [_cell(row, tb.cols.get(m)) for m in METRICS if m in tb.cols]
-            if is_blank(raw_date) and all(is_blank(v) for v in metric_cells) and \
-                    is_blank(_cell(row, tb.cols.get("notes"))):
-                continue  # a pre-filled name on an unfilled line
-            n += 1
-            before = problems.n_errors
-            d = None
-            if is_blank(raw_date):
-                problems.append(Problem("error", "ingest.missing_value", tb.file, tb.sheet, excel_row,
-                                        tb.header_of("date"), None, params={"field": "date"},
-                                        col_index=tb.cols["date"]))
-            else:
-                try:
-                    d = parse_date(raw_date)
-                except CellError as exc:
-                    problems.append(Problem("error", exc.code, tb.file, tb.sheet, excel_row, tb.header_of("date"),
-                                            cell_display(raw_date), col_index=tb.cols["date"]))
-            eid = _identify(tb, row, excel_row, rr, "employee_id", "manager_name", problems)
-            rec: dict = {"employee_id": eid, "date": d}
-            for m in METRICS:
-                if m not in tb.cols:
-                    rec[m] = np.nan if m == "deposit_balance" else 0.0
-                    continue
-                v, ok = _number(tb, row, excel_row, m, problems)
-                if v is None:
-                    rec[m] = np.nan if (m == "deposit_balance" or not ok) else 0.0
-                    continue
-                rec[m] = v
-                f = FIELDS_BY_NAME[m]
-                loc = dict(file=tb.file, sheet=tb.sheet, row=excel_row, column=tb.header_of(m),
-                           value=cell_display(_cell(row, tb.cols[m])), col_index=tb.cols[m])
-                if f.max_plausible is not None and v > f.max_plausible:
-                    problems.append(Problem("warning", "ingest.implausible", **loc,
-                                            params={"limit": f"{f.max_plausible:g}", "field": m}))
-                elif v < 0 and f.kind == "amount" and m not in NET_FLOWS:
-                    problems.append(Problem("warning", "ingest.negative_amount", **loc, params={"field": m}))
-            rec["notes"] = text_value(_cell(row, tb.cols.get("notes")))
-            if d is not None:
-                _day_warnings(tb, excel_row, d, raw_date, overrides, problems)
-            if eid is not None and d is not None:
-                key = (eid, d)
-                if key in seen:
-                    problems.append(Problem("error", "ingest.duplicate_row", tb.file, tb.sheet, excel_row,
-                                            tb.header_of("employee_id") or tb.header_of("manager_name"),
-                                            eid, params={"first": seen[key], "date": d.isoformat()},
-                                            col_index=tb.cols.get("employee_id", tb.cols.get("manager_name"))))
-                else:
-                    seen[key] = _location(tb, excel_row)
-            if problems.n_errors == before:
-                out.append(rec)
+        n, found, part = _daily_table(tb, rr, overrides, seen, day_memo)
+        problems.extend(found)
+        parts.append(part)
         sheet_rows[tb.label] = n
-    rows = pd.DataFrame(out, columns=list(LOG_COLUMNS))
+    cols: dict[str, object] = {}
+    for c in LOG_COLUMNS:
+        pieces = [pt[c] for pt in parts]
+        if c in METRICS:
+            cols[c] = np.concatenate(pieces) if pieces else np.empty(0, dtype="float64")
+        else:  # object columns, as from records (also when there is no row at all)
+            cols[c] = pd.Series([v for pc in pieces for v in pc], dtype=object)
+    rows = pd.DataFrame(cols, columns=list(LOG_COLUMNS))
     rows["date"] = pd.to_datetime(rows["date"])
     for m in METRICS:
         rows[m] = rows[m].astype("float64")
@@ -542,6 +534,308 @@ def parse_daily(files: Files, roster: pd.DataFrame, scope: Scope | None = None, 
     elif tables and not sum(sheet_rows.values()) and not _errors(problems):
         problems.append(Problem("error", "ingest.no_rows", ", ".join(n for n, _ in files)))
     return ParseResult(rows.reset_index(drop=True), list(problems), [tb.label for tb in tables], sheet_rows)
+
+
+# Order of a row's problems (a row-by-row reading): date, manager, each metric, day off, duplicate.
+_SLOT_DATE, _SLOT_ID, _SLOT_METRIC, _SLOT_DAY, _SLOT_DUP = 0, 1, 2, 2 + len(METRICS), 3 + len(METRICS)
+_SLOTS = 4 + len(METRICS)
+_BLANK_STATE = "blank"
+
+
+def _copy_params(params: dict) -> dict:
+    return {k: dict(v) if isinstance(v, dict) else list(v) if isinstance(v, list) else v for k, v in params.items()}
+
+
+def _moved(p: Problem, row: int) -> Problem:
+    """A copy of a problem found for the same cells on another row."""
+    return Problem(p.severity, p.code, p.file, p.sheet, row, p.column, p.value, _copy_params(p.params), p.col_index)
+
+
+# Cell types whose equal values are equal in every respect (no 1 == 1.0 == True, no 0.0 == -0.0).
+_PLAIN_TYPES = frozenset({str, type(None), dt.date, dt.datetime})
+
+
+def _memo_map(col: Sequence[object], fn) -> list:
+    """``[fn(v) for v in col]``, calling `fn` once per distinct value of the column (per distinct
+    (type, value) when the column mixes types that compare equal across types, such as 1, 1.0 and True)."""
+    try:
+        if set(map(type, col)) <= _PLAIN_TYPES:
+            memo = {v: fn(v) for v in set(col)}
+            return list(map(memo.__getitem__, col))
+        keys = list(zip(map(type, col), col))
+        memo = {k: fn(k[1]) for k in set(keys)}
+        return list(map(memo.__getitem__, keys))
+    except (TypeError, KeyError):  # an unhashable cell (never from the readers): no memo
+        return [fn(v) for v in col]
+
+
+def _columns(rows: list[list[object]], js: Iterable[int]) -> dict[int, list[object]]:
+    """The cells of columns `js` (0-based) of `rows`, column by column; a short row reads as None."""
+    real = sorted(set(js))
+    if not real or not rows:
+        return {j: [None] * len(rows) for j in real}
+    width = real[-1] + 1
+    if min(map(len, rows)) < width:
+        rows = [r if len(r) >= width else list(r) + [None] * (width - len(r)) for r in rows]
+    return {j: list(map(itemgetter(j), rows)) for j in real}
+
+
+def _skipped_rows(tb: _Table, rows: list[list[object]], cells: dict[int, list[object]],
+                  key_cols: Iterable[str]) -> set[int]:
+    """Positions (in `rows`) that :func:`_skip_row` skips: blank, totals and repeated header rows — worked out
+    per column on the distinct values instead of per row."""
+    out: set[int] = set()
+    col0 = cells[0]
+    for i, v in enumerate(col0):
+        if (v is None or (isinstance(v, str) and not v.strip())) and all(is_empty(x) for x in rows[i]):
+            out.add(i)
+    check = sorted({tb.cols[k] for k in key_cols if k in tb.cols} | {0})
+    header_rows: set[int] = set()
+    for j in check:
+        col = cells[j]
+        texts = {v for v in set(col) if isinstance(v, str)}
+        totals = {v for v in texts if is_total_label(v)}
+        heads = {v for v in texts if _is_header_text(v, "daily")}
+        if totals:
+            out.update(i for i, v in enumerate(col) if v in totals)
+        if heads:
+            header_rows.update(i for i, v in enumerate(col) if v in heads)
+    for i in header_rows - out:
+        if len(_score_row(rows[i], DAILY_ALIAS_INDEX)) >= 2:
+            out.add(i)
+    return out
+
+
+# Per-cell states of a metric column.
+_OK, _BAD_NUMBER, _NEGATIVE_COUNT, _FRACTIONAL_COUNT = 0, 1, 2, 3
+_STATE_CODES = {_BAD_NUMBER: "ingest.bad_number", _NEGATIVE_COUNT: "ingest.negative_count",
+                _FRACTIONAL_COUNT: "ingest.fractional_count"}
+
+
+def _number_column(col: list[object], name: str,
+                   header_unit: str | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """:func:`_number` (daily: negatives allowed) over a whole column: (values in storage units, NaN where
+    blank or bad; blank mask; state per cell). Float cells are converted with numpy, every other cell
+    (text, int, bool, date ...) goes through :func:`parse_number` once per distinct value."""
+    f = FIELDS_BY_NAME[name]
+    n = len(col)
+    state = np.zeros(n, dtype=np.int8)
+    blank = np.zeros(n, dtype=bool)
+    slow = [i for i, v in enumerate(col) if v.__class__ is not float] if set(map(type, col)) != {float} else []
+    if slow:
+        nums = list(col)
+        for i in slow:
+            nums[i] = np.nan
+    else:
+        nums = col
+    with np.errstate(over="ignore", invalid="ignore"):
+        vals = np.array(nums, dtype=np.float64)
+        # float cells: NaN is blank, ±inf is not a number, the header's unit converts (as parse_number does)
+        blank_f = np.isnan(vals)
+        inf = np.isinf(vals)
+        if f.unit:
+            unit = header_unit or f.unit
+            vals = vals * UNIT_YUAN[unit] / UNIT_YUAN[f.unit]
+    if inf.any():
+        state[inf] = _BAD_NUMBER
+        vals[inf] = np.nan
+    if slow:
+        def parse(v):
+            try:
+                return parse_number(v, f, header_unit)
+            except CellError:
+                return _BAD_NUMBER
+        got = _memo_map([col[i] for i in slow], parse)
+        for i, g in zip(slow, got):
+            if g is None:
+                vals[i] = np.nan
+            elif g.__class__ is int:          # a state (parse_number returns floats only)
+                state[i] = g
+                vals[i] = np.nan
+            else:
+                vals[i] = g
+                blank_f[i] = False
+        sl = np.fromiter((g is None for g in got), dtype=bool, count=len(got))
+        blank[np.asarray(slow, dtype=np.intp)[sl]] = True
+        blank_f[np.asarray(slow, dtype=np.intp)] = False
+    blank |= blank_f
+    if f.kind == "count":
+        good = (state == _OK) & ~blank
+        with np.errstate(invalid="ignore"):
+            v = vals[good]
+            if np.isinf(v).any():
+                round(float("inf"))  # raises OverflowError, as _number does on an infinite count
+            neg = v < 0
+            frac = ~neg & (np.abs(v - np.rint(v)) > 1e-9)
+        idx = np.flatnonzero(good)
+        state[idx[neg]] = _NEGATIVE_COUNT
+        state[idx[frac]] = _FRACTIONAL_COUNT
+        v = np.rint(v) + 0.0
+        v[neg | frac] = np.nan
+        vals[idx] = v
+    return vals, blank, state
+
+
+def _daily_table(tb: _Table, rr: _Roster, overrides, seen: dict, day_memo: dict) -> tuple[int, list[Problem], dict]:
+    """One daily-log sheet: (rows counted, problems in row order, the good rows' columns)."""
+    start = tb.header_row + 1
+    grid = tb.grid.rows[start:]
+    key_cols = ("date", "employee_id", "manager_name", "team")
+    metrics = [m for m in METRICS if m in tb.cols]
+    text_fields = [k for k in ("employee_id", "manager_name", "team", "notes") if k in tb.cols]
+    need = {0} | {tb.cols[k] for k in key_cols if k in tb.cols} | {tb.cols[m] for m in metrics} | \
+        {tb.cols[k] for k in text_fields}
+    cells = _columns(grid, need)
+    skipped = _skipped_rows(tb, grid, cells, key_cols)
+    pos = [i for i in range(len(grid)) if i not in skipped] if skipped else list(range(len(grid)))
+    if skipped:
+        cells = {j: [c[i] for i in pos] for j, c in cells.items()}
+    n0 = len(pos)
+    none_col = [None] * n0
+
+    def col(fname: str) -> list[object]:
+        j = tb.cols.get(fname)
+        return none_col if j is None else cells[j]
+
+    # metrics, dates and notes: blank masks for the pre-filled-name rows (no date, no number, no notes)
+    parsed = {m: _number_column(col(m), m, tb.units.get(m)) for m in metrics}
+    raw_dates = col("date")
+    date_state = _memo_map(raw_dates, _date_state)
+    prefilled = np.fromiter((s is _BLANK_STATE for s in date_state), dtype=bool, count=n0)
+    for m in metrics:
+        prefilled &= parsed[m][1]
+    if prefilled.any():
+        prefilled &= np.fromiter(_memo_map(col("notes"), is_blank), dtype=bool, count=n0)
+    if prefilled.any():
+        keep = np.flatnonzero(~prefilled)
+        pos = [pos[k] for k in keep]
+        cells = {j: [c[k] for k in keep] for j, c in cells.items()}
+        parsed = {m: (v[keep], b[keep], s[keep]) for m, (v, b, s) in parsed.items()}
+        raw_dates = cells[tb.cols["date"]]
+        date_state = [date_state[k] for k in keep]
+        none_col = [None] * len(pos)
+    n = len(pos)
+    base = start + 1                      # Excel row of grid position 0
+    found: list[Problem] = []
+    order: list[int] = []                  # row position × slots + slot, per problem found
+    bad = np.zeros(n, dtype=bool)
+
+    def add(k: int, slot: int, p: Problem) -> None:
+        found.append(p)
+        order.append(k * _SLOTS + slot)
+        if p.severity == "error":
+            bad[k] = True
+
+    # dates
+    date_col, date_head = tb.cols["date"], tb.header_of("date")
+    # a state is a date, or an error code / _BLANK_STATE (text)
+    bad_states = {st for st in set(date_state) if st.__class__ is str}
+    dates: list[dt.date | None] = [None if st in bad_states else st for st in date_state] if bad_states \
+        else date_state
+    for k in ([k for k, st in enumerate(date_state) if st in bad_states] if bad_states else ()):
+        st = date_state[k]
+        if st is _BLANK_STATE:
+            add(k, _SLOT_DATE, Problem("error", "ingest.missing_value", tb.file, tb.sheet, base + pos[k], date_head,
+                                       None, params={"field": "date"}, col_index=date_col))
+        else:
+            add(k, _SLOT_DATE, Problem("error", st, tb.file, tb.sheet, base + pos[k], date_head,
+                                       cell_display(raw_dates[k]), col_index=date_col))
+    # managers: identified once per distinct (ID, name, team) texts
+    texts = {k: _memo_map(col(k), text_value) for k in ("employee_id", "manager_name", "team")}
+    who = list(zip(texts["employee_id"], texts["manager_name"], texts["team"]))
+    ident: dict[tuple, str | None] = {}
+    said: dict[tuple, list[Problem]] = {}   # the problems of a manager's cells, found on a first row
+    for key in set(who):
+        got: list[Problem] = []
+        ident[key] = _identify_texts(tb, key[0], key[1], key[2], base, rr, "employee_id", "manager_name", got)
+        if got:
+            said[key] = got
+    eids: list[str | None] = list(map(ident.__getitem__, who))
+    if said:
+        for k, key in enumerate(who):
+            for p in said.get(key, ()):
+                add(k, _SLOT_ID, _moved(p, base + pos[k]))
+    # metrics
+    out_metrics: dict[str, np.ndarray] = {}
+    for slot, m in enumerate(METRICS):
+        if m not in tb.cols:
+            out_metrics[m] = np.full(n, np.nan if m == "deposit_balance" else 0.0)
+            continue
+        vals, blank, state = parsed[m]
+        f = FIELDS_BY_NAME[m]
+        j, head, raw = tb.cols[m], tb.header_of(m), cells[tb.cols[m]]
+        for k in np.flatnonzero(state).tolist():
+            code = _STATE_CODES[int(state[k])]
+            params = {"field": m} if code == "ingest.bad_number" else {}
+            add(k, _SLOT_METRIC + slot, Problem("error", code, tb.file, tb.sheet, base + pos[k], head,
+                                                cell_display(raw[k]), params=params, col_index=j))
+        good = (state == _OK) & ~blank
+        with np.errstate(invalid="ignore"):
+            implausible = good & (vals > f.max_plausible) if f.max_plausible is not None else np.zeros(n, bool)
+            negative = good & ~implausible & (vals < 0) if f.kind == "amount" and m not in NET_FLOWS \
+                else np.zeros(n, bool)
+        for k in np.flatnonzero(implausible).tolist():
+            add(k, _SLOT_METRIC + slot, Problem("warning", "ingest.implausible", tb.file, tb.sheet, base + pos[k], head,
+                                                cell_display(raw[k]),
+                                                params={"limit": f"{f.max_plausible:g}", "field": m}, col_index=j))
+        for k in np.flatnonzero(negative).tolist():
+            add(k, _SLOT_METRIC + slot, Problem("warning", "ingest.negative_amount", tb.file, tb.sheet, base + pos[k],
+                                                head, cell_display(raw[k]), params={"field": m}, col_index=j))
+        out = vals.copy()
+        out[blank] = np.nan if m == "deposit_balance" else 0.0
+        out_metrics[m] = out
+    # days off (once per date) and duplicates
+    dup_col = tb.cols.get("employee_id", tb.cols.get("manager_name"))
+    dup_head = tb.header_of("employee_id") or tb.header_of("manager_name")
+    off = set()
+    for d in set(dates):
+        if d is None:
+            continue
+        if d not in day_memo:
+            tpl: list[Problem] = []
+            _day_warnings(tb, base, d, None, overrides, tpl)
+            day_memo[d] = tpl
+        if day_memo[d]:
+            off.add(d)
+    if off:
+        for k in [k for k, d in enumerate(dates) if d in off]:
+            for p in day_memo[dates[k]]:
+                add(k, _SLOT_DAY, Problem(p.severity, p.code, tb.file, tb.sheet, base + pos[k], date_head,
+                                          cell_display(raw_dates[k]), _copy_params(p.params), date_col))
+    keyed = [k for k, (e, d) in enumerate(zip(eids, dates)) if e is not None and d is not None] \
+        if None in eids or None in dates else range(n)
+    keys = list(zip(eids, dates)) if len(keyed) == n else [(eids[k], dates[k]) for k in keyed]
+    if len(set(keys)) == len(keys) and seen.keys().isdisjoint(keys):
+        seen.update(zip(keys, [(tb, base + pos[k]) for k in keyed]))     # no duplicate: the common case
+    else:
+        for k, key in zip(keyed, keys):
+            first = seen.get(key)
+            if first is None:
+                seen[key] = (tb, base + pos[k])
+            else:
+                add(k, _SLOT_DUP, Problem("error", "ingest.duplicate_row", tb.file, tb.sheet, base + pos[k], dup_head,
+                                          key[0], params={"first": _location(*first), "date": key[1].isoformat()},
+                                          col_index=dup_col))
+    found = [found[i] for i in sorted(range(len(found)), key=order.__getitem__)]
+    good_rows = np.flatnonzero(~bad)
+    all_good = len(good_rows) == n
+    notes = _memo_map(col("notes"), text_value)
+    part = {"employee_id": eids if all_good else [eids[k] for k in good_rows],
+            "date": dates if all_good else [dates[k] for k in good_rows],
+            "notes": notes if all_good else [notes[k] for k in good_rows]}
+    for m in METRICS:
+        part[m] = out_metrics[m] if all_good else out_metrics[m][good_rows]
+    return n, found, part
+
+
+def _date_state(v: object):
+    """A date cell: the date, the error code, or _BLANK_STATE."""
+    if is_blank(v):
+        return _BLANK_STATE
+    try:
+        return parse_date(v)
+    except CellError as exc:
+        return exc.code
 
 
 def _day_warnings(tb: _Table, excel_row: int, d: dt.date, raw, overrides, problems: list[Problem]) -> None:

@@ -229,14 +229,6 @@ def read_csv(data: bytes, max_rows: int | None = None, max_cols: int | None = No
     return Sheet(name="csv", rows=rows)
 
 
-def _calamine_value(v: object) -> object:
-    if v == "" or v is None:
-        return None
-    if isinstance(v, float) and math.isnan(v):
-        return None
-    return v
-
-
 def read_workbook(filename: str, data: bytes, max_rows: int | None = None,
                   max_cols: int | None = None) -> list[Sheet]:
     """Every worksheet of an uploaded file as a grid (a CSV is one sheet named 'csv').
@@ -273,7 +265,9 @@ def read_workbook(filename: str, data: bytes, max_rows: int | None = None,
                 raise ReadError("upload.too_many_rows", limit=max_rows)
             if max_cols is not None and sh.width > max_cols:
                 raise ReadError("upload.too_many_columns", limit=max_cols)
-            grid = [[_calamine_value(v) for v in row] for row in sh.to_python(skip_empty_area=False)]
+            # calamine gives "" for an empty cell; "" and NaN become None (inline: this runs once per cell)
+            grid = [[None if v == "" or (v != v and isinstance(v, float)) else v for v in row]
+                    for row in sh.to_python(skip_empty_area=False)]
             while grid and all(v is None for v in grid[-1]):
                 grid.pop()
             sheets.append(Sheet(name=meta.name, rows=grid, hidden=meta.visible != SheetVisibleEnum.Visible))
@@ -364,6 +358,9 @@ def cell_display(value: object) -> str:
     return str(value)
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def text_value(value: object) -> str | None:
     """A text cell (employee ID, name, team ...): numbers lose a trailing '.0', blanks become None."""
     if is_empty(value):
@@ -377,7 +374,7 @@ def text_value(value: object) -> str | None:
     if isinstance(value, (dt.datetime, dt.date)):
         return cell_display(value)
     s = unicodedata.normalize("NFKC", str(value)).strip()
-    s = re.sub(r"\s+", " ", s)
+    s = _SPACES.sub(" ", s)
     return s or None
 
 
