@@ -9,11 +9,11 @@ import datetime as dt
 import logging
 import os
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from core import calendar as cal
+from core import charts as C
 from core import coaching
 from core.i18n import fmt_date
 from core.schema import metric_label
@@ -63,21 +63,9 @@ def _rule(ctx, rule_id: str) -> str:
 
 
 def _chart(ctx, series: pd.DataFrame, f: coaching.Flag) -> None:
-    if series is None or series.empty or series["value"].isna().all():
-        return
-    d = series.assign(series=series["series"].map(lambda s: ctx.t(f"coaching.chart.{s}")))
-    order = d.drop_duplicates("x").sort_values("order")["x"].tolist()
-    ytitle = metric_label(f.metric, ctx.lang) if f.metric and f.rule_id != "busy_not_converting" else None
-    chart = alt.Chart(d).mark_line(point=True).encode(
-        x=alt.X("x:O", sort=order, title=None, axis=alt.Axis(labelAngle=0 if len(order) <= 8 else -45)),
-        y=alt.Y("value:Q", title=ytitle, axis=alt.Axis(format="%" if f.rule_id == "busy_not_converting" else ",")),
-        color=alt.Color("series:N", title=None, legend=alt.Legend(orient="bottom")),
-        strokeDash=alt.StrokeDash("series:N", legend=None),
-        tooltip=[alt.Tooltip("x:O", title=ctx.t("coaching.chart.period")),
-                 alt.Tooltip("series:N", title=ctx.t("coaching.chart.series")),
-                 alt.Tooltip("value:Q", title=ctx.t("coaching.chart.value"), format=",.2f")],
-    ).properties(height=160)
-    st.altair_chart(chart, width="stretch")
+    chart = C.evidence_chart(series, f.rule_id, f.metric, ctx.lang, name=f.manager_name)
+    if chart is not None:
+        st.altair_chart(chart, width="stretch")
 
 
 def _praise(ctx, review: coaching.Review) -> None:

@@ -190,3 +190,38 @@ def test_builders_do_not_mutate_input():
     before = heat.copy()
     C.heatmap(heat, "zh")
     pd.testing.assert_frame_equal(heat, before)
+
+
+# ---------------------------------------------------------------- coaching evidence
+
+def _evidence(rows):
+    return pd.DataFrame(rows, columns=["order", "x", "series", "value"])
+
+
+@pytest.mark.parametrize("lang, manager, peer", [("zh", "本人", "同组中位数"), ("en", "Manager", "Peer median")])
+def test_evidence_chart_weekly_series_against_the_peer_median(lang, manager, peer):
+    s = _evidence([(0, "2026-W45", "manager", 12), (0, "2026-W45", "peer_median", 20),
+                   (1, "2026-W46", "manager", 9), (1, "2026-W46", "peer_median", 21)])
+    spec = C.evidence_chart(s, "low_activity", "visits", lang, name="张伟").to_dict()
+    layer = spec["layer"][0]["encoding"]
+    assert layer["x"]["field"] == "x" and layer["x"]["sort"] == ["2026-W45", "2026-W46"]
+    assert layer["y"]["scale"]["zero"] is False and layer["y"]["axis"]["tickMinStep"] == 1   # counts: whole ticks
+    assert layer["color"]["scale"]["domain"] == [manager, peer]
+    assert [tt["field"] for tt in layer["tooltip"]] == ["x", "label", "value"]
+    assert "张伟" in spec["title"]["text"] and spec["title"]["subtitle"]
+    data = next(iter(spec["datasets"].values()))
+    assert sorted(r["value"] for r in data) == [9, 12, 20, 21]
+
+
+def test_evidence_chart_month_end_spike_uses_a_date_axis():
+    s = _evidence([(0, "2026-10-29", "balance", 48553.71), (0, "2026-10-29", "avg_daily", 46133.02),
+                   (1, "2026-10-30", "balance", 67760.40), (1, "2026-10-30", "avg_daily", 46133.02)])
+    layer = C.evidence_chart(s, "month_end_spike", "deposit_balance", "zh").to_dict()["layer"][0]["encoding"]
+    assert layer["x"]["type"] == "temporal"
+    assert layer["y"]["title"] == "存款余额(万元)"
+    assert "tickMinStep" not in layer["y"]["axis"]        # an amount, not a count
+
+
+@pytest.mark.parametrize("series", [None, _evidence([]), _evidence([(0, "2026-W45", "manager", None)])])
+def test_evidence_chart_with_nothing_to_draw(series):
+    assert C.evidence_chart(series, "declining", "visits", "en") is None
