@@ -163,7 +163,7 @@ def _month_label(month: str, lang: str) -> str:
 
 BIG_SCREEN_CSS = """
 <style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"] {display: none !important;}
+[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display: none !important;}
 html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
 [data-testid="stMetricValue"] {font-size: 3.2rem !important;}
 [data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
@@ -171,6 +171,12 @@ h1 {font-size: 3.2rem !important;} h2 {font-size: 2.4rem !important;} h3 {font-s
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.5rem;}
 </style>
 """
+
+
+def _leave_big_screen() -> None:
+    # A callback runs before the next run, so it may reset the sidebar toggle's own state.
+    st.session_state["w_big"] = False
+    st.session_state["f_big"] = ""
 
 
 def main() -> None:
@@ -211,12 +217,10 @@ def main() -> None:
     with st.sidebar:
         st.divider()
         if period == "day":
-            if st.toggle(t("app.big_screen", lang), value=big, key="w_big"):
-                ss["f_big"] = "1"
-                big = True
-            else:
-                ss["f_big"] = ""
-                big = False
+            if "w_big" not in ss:          # first run: take it from the URL (?big=1)
+                ss["w_big"] = big
+            big = st.toggle(t("app.big_screen", lang), key="w_big")
+            ss["f_big"] = "1" if big else ""
         name = ss.get("display_name") or scope.username
         st.caption(t("app.signed_in_as", lang, name=name, role=t(f"role.{scope.role}", lang)))
         with st.popover(t("auth.change_password", lang), icon=":material/key:"):
@@ -227,9 +231,8 @@ def main() -> None:
 
     if big:
         st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
-        if st.button("✕ " + t("app.big_screen", lang), key="w_exit_big"):
-            ss["f_big"] = ""
-            st.rerun()
+        st.columns([5, 1])[1].button("✕ " + t("app.big_screen", lang), key="w_exit_big", width="stretch",
+                                     on_click=_leave_big_screen)
     if demo:
         st.caption(":material/info: " + t("app.demo_banner", lang))
     if ss.pop("_demo_just_loaded", False):

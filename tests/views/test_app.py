@@ -50,3 +50,14 @@ def test_a_team_lead_cannot_widen_his_scope_through_the_url(demo_db_url):
     ctx = at.session_state["_page_context"]
     assert ctx.scope.team == "对公一队" and ctx.team is None
     assert "零售一队" not in " ".join(str(m.value) for m in at.markdown)
+
+
+def test_leaving_big_screen_brings_the_sidebar_back(demo_db_url):
+    at = run_page(None, demo_db_url, "demo_director", query={"big": "1"})     # a bookmarked projector view
+    assert at.session_state["_page_context"].big_screen
+    at.button(key="w_exit_big").click()
+    rerun(at, demo_db_url)
+    assert not at.exception
+    assert not at.session_state["_page_context"].big_screen
+    assert at.toggle(key="w_big").value is False
+    assert "big" not in at.query_params
