@@ -50,6 +50,7 @@ from sqlalchemy import Engine
 from core import calendar as cal
 from core.schema import METRICS, TARGET_METRICS
 from core.scope import Scope
+from core.store.logs import StoreError
 
 BRANCH = "城南支行"
 DEFAULT_SEED = 2026
@@ -122,15 +123,9 @@ _COMPLAINT_ISSUES = ("理财产品风险提示不充分", "信用卡分期手续
                      "贷款审批进度未及时告知", "电话营销过于频繁")
 
 
-class DemoError(ValueError):
-    """Loading the demo bank was refused (the database already holds data), with a message in both languages."""
-
-    def __init__(self, en: str, zh: str):
-        super().__init__(en)
-        self.en, self.zh = en, zh
-
-    def message(self, lang: str = "zh") -> str:
-        return self.zh if lang == "zh" else self.en
+class DemoError(StoreError, ValueError):
+    """Loading the demo bank was refused (the database already holds data), with a message in both languages
+    (``message(lang)``, from StoreError); also a ValueError, which callers such as app.py catch."""
 
 
 @dataclass
