@@ -146,6 +146,7 @@ url, scope, ids, days, visits, name, go = json.loads(sys.argv[1])
 eng = store.get_engine(url)
 rows = pd.DataFrame([{"employee_id": e, "date": dt.date.fromisoformat(d), "visits": visits,
                       "deposits_new": visits / 2} for e in ids for d in days])
+open(go + "." + name, "w").close()          # ready: imports done, rows built
 deadline = time.time() + 120
 while not os.path.exists(go) and time.time() < deadline:
     time.sleep(0.005)
@@ -172,7 +173,10 @@ def test_two_processes_import_at_once(branch, tmp_path):
     env = dict(os.environ, PYTHONPATH=root)
     procs = [subprocess.Popen([sys.executable, "-c", _CHILD, json.dumps(job)], cwd=root, env=env,
                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for job in jobs]
-    time.sleep(1.0)                     # both children are up and polling for the start file
+    deadline = time.time() + 120        # release them only when both are up and polling for the start file
+    while not all(os.path.exists(f"{go}.{job[5]}") for job in jobs) and time.time() < deadline:
+        assert all(p.poll() is None for p in procs), "a child exited before the start"
+        time.sleep(0.01)
     open(go, "w").close()
     got = {}
     for p in procs:
