@@ -403,11 +403,15 @@ def ranking_chart(ranked: pd.DataFrame, lang: str = "zh", teams: Iterable | None
         title=_title(t("metrics.chart.ranking", lang, n=len(d))), width=WIDTH)
 
 
-def distribution_chart(dist: pd.DataFrame, lang: str = "zh") -> alt.Chart:
-    """Histogram bars of :func:`metrics.distribution` (band → number of managers); bands under 100 % in the
-    'behind' colour, 100 % and above in the 'ahead' colour."""
+def distribution_chart(dist: pd.DataFrame, lang: str = "zh", pace: float = 1.0) -> alt.Chart:
+    """Histogram bars of :func:`metrics.distribution` (band → number of managers), each band coloured by the
+    status of its midpoint against `pace`, the share of the month's working days gone (1.0 for a finished month):
+    mid-month, 60–80 % attainment at 71 % of the month is on pace, not behind. An open band uses its edge."""
     d = dist[["band", "lower", "upper", "count", "share"]].copy()
-    d["status"] = [status_label("ahead" if lo >= 1.0 - 1e-9 else "behind", lang) for lo in d["lower"]]
+    lower = d["lower"].where(np.isfinite(d["lower"]), d["upper"])
+    upper = d["upper"].where(np.isfinite(d["upper"]), d["lower"])
+    mid = (lower.clip(lower=0) + upper) / 2
+    d["status"] = [status_label(s, lang) for s in M.status_of(mid.to_numpy() / (pace if pace > 0 else 1.0))]
     return alt.Chart(d).mark_bar().encode(
         x=alt.X("band:N", title=t("metrics.axis.band", lang), sort=list(d["band"]), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count:Q", title=t("metrics.axis.managers", lang)),

@@ -96,7 +96,7 @@ def _rank_table(ctx, frame: pd.DataFrame) -> None:
                      "best": ctx.t("report.col.best_metric"), "worst": ctx.t("report.col.worst_metric")})
 
 
-def _ranking(ctx, man: pd.DataFrame, teams) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list]:
+def _ranking(ctx, man: pd.DataFrame, teams, pace: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list]:
     st.subheader(ctx.t("monthly.ranking"))
     n = int(st.number_input(ctx.t("monthly.top_n"), min_value=1, max_value=50, value=10, step=1,
                             key="monthly_top_n"))
@@ -115,7 +115,7 @@ def _ranking(ctx, man: pd.DataFrame, teams) -> tuple[pd.DataFrame, pd.DataFrame,
         st.markdown(f"**{ctx.t('monthly.bottom')}**")
         _rank_table(ctx, bottom)
     rank_chart = C.ranking_chart(top, ctx.lang, teams=teams)
-    dist_chart = C.distribution_chart(dist, ctx.lang)
+    dist_chart = C.distribution_chart(dist, ctx.lang, pace=pace)
     left, right = st.columns(2)
     left.altair_chart(rank_chart, width="stretch")
     right.altair_chart(dist_chart, width="stretch")
@@ -279,7 +279,7 @@ def main() -> None:
     summ = reports.monthly_summary(progress, mom, yoy, ctx.lang)
     _summary(ctx, summ)
     teams = roster["team"].unique()
-    top, bottom, dist, charts = _ranking(ctx, progress[progress["level"] == "manager"], teams)
+    top, bottom, dist, charts = _ranking(ctx, progress[progress["level"] == "manager"], teams, pace)
     adb = M.average_daily_balance(logs, ctx.month, ctx.overrides, as_of=as_of, roster=roster)
     charts += _deposits(ctx, adb)
     if progress["target"].notna().any():

@@ -225,3 +225,15 @@ def test_evidence_chart_month_end_spike_uses_a_date_axis():
 @pytest.mark.parametrize("series", [None, _evidence([]), _evidence([(0, "2026-W45", "manager", None)])])
 def test_evidence_chart_with_nothing_to_draw(series):
     assert C.evidence_chart(series, "declining", "visits", "en") is None
+
+
+@pytest.mark.parametrize("pace, expected", [
+    # bands <60, 60–80, 80–100, 100–120, ≥120 %; midpoints 0.3 (open band from 0), 0.7, 0.9, 1.1, 1.2 (open: its edge)
+    (1.0, ["behind", "behind", "behind", "ahead", "ahead"]),          # a finished month: 0.9 < 0.95 behind, 1.1 ≥ 1.05
+    (0.714, ["behind", "on_pace", "ahead", "ahead", "ahead"]),        # 0.7/0.714 = 0.98 on pace; 0.9/0.714 = 1.26
+    (0.5, ["behind", "ahead", "ahead", "ahead", "ahead"]),            # 0.3/0.5 = 0.6 behind; 0.7/0.5 = 1.4 ahead
+])
+def test_distribution_colours_bands_against_time_elapsed(pace, expected):
+    d = M.distribution([0.5, 0.7, 0.9, 1.1, 1.3])
+    data = next(iter(C.distribution_chart(d, "en", pace=pace).to_dict()["datasets"].values()))
+    assert [r["status"] for r in data] == [C.status_label(s, "en") for s in expected]
