@@ -61,7 +61,7 @@ def _summary(ctx, cmp_: pd.DataFrame) -> None:
         "prev_week": st.column_config.NumberColumn(ctx.t("report.col.prev_week"), format="localized"),
         "change": st.column_config.NumberColumn(ctx.t("report.col.change"), format="localized"),
         "change_pct": st.column_config.NumberColumn(ctx.t("report.col.change_pct"), format="percent"),
-        "week_target": st.column_config.NumberColumn(ctx.t("report.col.week_target"), format="localized"),
+        "week_target": st.column_config.NumberColumn(ctx.t("report.col.week_target"), format="%.1f"),
         "week_attainment": st.column_config.NumberColumn(ctx.t("word.attainment"), format="percent"),
         "status": ctx.t("word.pace")})
 
@@ -76,7 +76,7 @@ def _per_manager(ctx, cmp_: pd.DataFrame, metric: str) -> None:
         "this_week": st.column_config.NumberColumn(ctx.t("report.col.this_week"), format=_fmt(metric)),
         "prev_week": st.column_config.NumberColumn(ctx.t("report.col.prev_week"), format=_fmt(metric)),
         "change": st.column_config.NumberColumn(ctx.t("report.col.change"), format=_fmt(metric)),
-        "week_target": st.column_config.NumberColumn(ctx.t("report.col.week_target"), format=_fmt(metric)),
+        "week_target": st.column_config.NumberColumn(ctx.t("report.col.week_target"), format="%.1f"),
         "week_attainment": st.column_config.NumberColumn(ctx.t("word.attainment"), format="percent"),
         "status": ctx.t("word.pace")})
     st.altair_chart(C.week_comparison_chart(cmp_[cmp_["level"] == "manager"], metric, ctx.lang),
