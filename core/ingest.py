@@ -85,12 +85,9 @@ def _warnings(problems):
     return [p for p in problems if p.severity == "warning"]
 
 
-@dataclass
-class ParseResult:
-    rows: pd.DataFrame
+class _HasProblems:
+    """Errors and warnings of a result that carries `problems`."""
     problems: list[Problem]
-    sheets: list[str]                                     # 'file › sheet' of every sheet read as data
-    sheet_rows: dict[str, int] = field(default_factory=dict)  # rows found per sheet label
 
     @property
     def errors(self) -> list[Problem]:
@@ -99,6 +96,14 @@ class ParseResult:
     @property
     def warnings(self) -> list[Problem]:
         return _warnings(self.problems)
+
+
+@dataclass
+class ParseResult(_HasProblems):
+    rows: pd.DataFrame
+    problems: list[Problem]
+    sheets: list[str]                                     # 'file › sheet' of every sheet read as data
+    sheet_rows: dict[str, int] = field(default_factory=dict)  # rows found per sheet label
 
     @property
     def ok(self) -> bool:
@@ -106,7 +111,7 @@ class ParseResult:
 
 
 @dataclass
-class ImportOutcome:
+class ImportOutcome(_HasProblems):
     summary: ImportSummary | None
     problems: list[Problem]
     sha256: str
@@ -114,14 +119,6 @@ class ImportOutcome:
     sheet_rows: dict[str, int] = field(default_factory=dict)
     kind: str = "daily"
     filename: str = ""
-
-    @property
-    def errors(self) -> list[Problem]:
-        return _errors(self.problems)
-
-    @property
-    def warnings(self) -> list[Problem]:
-        return _warnings(self.problems)
 
     @property
     def ok(self) -> bool:
