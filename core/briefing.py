@@ -33,7 +33,7 @@ import math
 import pandas as pd
 
 from core import metrics as M
-from core.i18n import fmt_money_wan, fmt_pct, fmt_yuan, norm_lang, t
+from core.i18n import fmt_money_wan, fmt_number, fmt_pct, fmt_yuan, norm_lang, t
 from core.schema import FIELDS_BY_NAME, metric_label
 
 MAX_NAMES = 5
@@ -52,6 +52,17 @@ def fmt_amount(metric: str, value: float, lang: str = "zh", count_round: str = "
         return fmt_yuan(value, lang)
     v = math.ceil(round(value, 6)) if count_round == "up" else int(round(value + 1e-9))
     return t(f"briefing.unit.{metric}", lang, n=f"{v:,d}")
+
+
+def tile_label(metric: str, lang: str = "zh") -> str:
+    """A headline tile's label carries the unit ('新增存款(万元)', 'New deposits (10k CNY)'; counts: '信用卡'),
+    so the value can stay a short number that fits a projector column in either language."""
+    return metric_label(metric, lang, with_unit=True)
+
+
+def tile_value(metric: str, value: float, lang: str = "zh") -> str:
+    """A headline tile's value: a whole number with thousands separators ('1,525'), rounded half up."""
+    return fmt_number(value, 0)
 
 
 def _name(row) -> str:

@@ -15,8 +15,8 @@ from core import calendar as cal
 from core import charts as C
 from core import metrics as M
 from core import reports
-from core.i18n import fmt_date, fmt_money_wan, fmt_month, fmt_pct
-from core.schema import FIELDS_BY_NAME, PRODUCT_METRICS, TARGET_METRICS, metric_label
+from core.i18n import fmt_date, fmt_month, fmt_pct
+from core.schema import PRODUCT_METRICS, TARGET_METRICS, metric_label
 from ui import bigscreen
 from ui import data as ui_data
 from ui.context import get_context
@@ -33,20 +33,13 @@ def _metric_columns(ctx, metrics) -> dict:
     return {m: st.column_config.NumberColumn(metric_label(m, ctx.lang), format=_num_format(m)) for m in metrics}
 
 
-def _tile_value(ctx, metric: str, value: float) -> str:
-    """Headline tiles show whole 万元 so they fit a projector column; tables keep two decimals."""
-    if FIELDS_BY_NAME[metric].unit == "wan":
-        return fmt_money_wan(value, ctx.lang, decimals=0)
-    return briefing.fmt_amount(metric, value, ctx.lang)
-
-
 def _yesterday_section(ctx, snap: pd.DataFrame, yday) -> None:
     st.subheader(ctx.t("morning.yesterday", date=fmt_date(yday, ctx.lang)))
     tot = briefing.yesterday_totals(snap)
     cols = st.columns(len(KEY_TILES) + 1)
     cols[0].metric(ctx.t("morning.logged"), f"{tot['logged']} / {tot['managers']}")
     for c, m in zip(cols[1:], KEY_TILES):
-        c.metric(metric_label(m, ctx.lang, with_unit=False), _tile_value(ctx, m, tot[m]))
+        c.metric(briefing.tile_label(m, ctx.lang), briefing.tile_value(m, tot[m], ctx.lang))
     shown = ["visits", "new_customers", *PRODUCT_METRICS]
     table = snap[["name", "team", "logged", *shown]].copy()
     table["logged"] = table["logged"].map({True: "✓", False: ctx.t("morning.not_logged_mark")})

@@ -153,3 +153,15 @@ def test_fmt_amount(metric, value, lang, how, text):
 def test_yesterday_totals(snapshot, expected):
     got = briefing.yesterday_totals(snapshot)
     assert {k: got[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize("metric, value, lang, label, shown", [
+    ("deposits_new", 1524.70, "zh", "新增存款(万元)", "1,525"),            # whole 万元, half up
+    ("deposits_new", 1524.70, "en", "New deposits (10k CNY)", "1,525"),
+    ("visits", 134.0, "zh", "拜访客户数", "134"),
+    ("credit_cards", 42.0, "en", "Credit cards", "42"),
+    ("fee_income", 3022.5, "zh", "中间业务收入(元)", "3,023"),           # 3,022.5 rounds half up
+])
+def test_headline_tiles_put_the_unit_in_the_label(metric, value, lang, label, shown):
+    assert briefing.tile_label(metric, lang) == label
+    assert briefing.tile_value(metric, value, lang) == shown

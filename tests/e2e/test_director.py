@@ -3,7 +3,7 @@ the weekly report exported to Excel.
 
 Every figure the test expects is worked out here from the rows in the database (the store, with the director's
 scope), not by calling the page's own code path, and compared with what the browser shows, formatted as the page
-formats it (``core.briefing.fmt_amount`` for tiles, ``core.i18n.fmt_pct`` for attainment).
+formats it (``core.briefing.tile_label``/``tile_value`` for tiles, ``core.i18n.fmt_pct`` for attainment).
 """
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ import pytest
 from core import auth, briefing
 from core import calendar as cal
 from core import metrics as M
-from core.i18n import fmt_date, fmt_money_wan, fmt_month, fmt_pct, t
-from core.schema import FIELDS_BY_NAME, PRODUCT_METRICS, metric_label
+from core.i18n import fmt_date, fmt_month, fmt_pct, t
+from core.schema import PRODUCT_METRICS, metric_label
 from core.store import config as store_config
 from core.store import logs as store_logs
 from tests.e2e.conftest import meeting_day
@@ -38,14 +38,6 @@ def _sign_in(page, e2e, lang="zh", **query):
             query={"day": meeting_day().isoformat(), **query})
 
 
-def _tile(metric: str, value: float, lang: str) -> str:
-    """The morning tiles' format: whole 万元 for amounts in 万元 (they must fit a projector column), else the
-    briefing's format with its unit (136 户 / 42 张 / 3,022.00 元)."""
-    if FIELDS_BY_NAME[metric].unit == "wan":
-        return fmt_money_wan(value, lang, decimals=0)
-    return briefing.fmt_amount(metric, value, lang)
-
-
 def _expected_morning(e2e, lang: str) -> dict:
     """What the morning meeting must show for the whole branch, worked out from the stored rows."""
     eng = e2e.engine
@@ -64,7 +56,7 @@ def _expected_morning(e2e, lang: str) -> dict:
     managers = set(roster.loc[started, "employee_id"]) | set(y["employee_id"])
     tiles = {"logged": f"{y['employee_id'].nunique()} / {len(managers)}"}
     for m in ("visits", "new_customers", "deposits_new", "credit_cards"):
-        tiles[metric_label(m, lang, with_unit=False)] = _tile(m, float(y[m].sum()), lang)
+        tiles[briefing.tile_label(m, lang)] = briefing.tile_value(m, float(y[m].sum()), lang)
 
     workdays = cal.month_workdays(month, overrides)
     elapsed = sum(1 for d in workdays if d <= yday)
@@ -168,8 +160,7 @@ def test_big_screen_mode(page, e2e):
     yheading = t("morning.yesterday", "zh", date=fmt_date(exp["yday"], "zh"))
     shown = {m["label"]: m["value"] for m in section_metrics(page, yheading)}
     assert shown[t("morning.logged", "zh")] == exp["tiles"]["logged"]
-    assert shown[metric_label("visits", "zh", with_unit=False)] == \
-        exp["tiles"][metric_label("visits", "zh", with_unit=False)]
+    assert shown[briefing.tile_label("visits", "zh")] == exp["tiles"][briefing.tile_label("visits", "zh")]
     screenshot(page, e2e.backend, JOURNEY, "morning-bigscreen", "zh")
     # leaving it brings the sidebar back
     main_area(page).get_by_role("button", name=exit_label).click()

@@ -44,7 +44,8 @@ def test_logged_tile_matches_metrics(demo_db_url):
     tot = briefing.yesterday_totals(M.daily_snapshot(logs, roster, yday))
     tiles = {m.label: m.value for m in at.metric}
     assert tiles[t("morning.logged", "zh")] == f"{tot['logged']} / {tot['managers']}"
-    assert tiles["拜访客户数"] == briefing.fmt_amount("visits", tot["visits"], "zh")
+    assert tiles["拜访客户数"] == f"{int(tot['visits']):,d}"               # the unit lives in the label
+    assert tiles["新增存款(万元)"] == f"{tot['deposits_new']:,.0f}"
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
