@@ -1,18 +1,33 @@
-"""Who is asking: the scope every read and write in `core.store` is filtered by.
+"""Who is asking, and what that person may read and write: the only place roles are compared.
 
-A Scope is built by `core.auth` at sign-in (or by the CLI, which acts as a system director). The store never
-returns a row outside the caller's scope, whatever the filters asked for.
+A Scope is built by ``core.auth`` at sign-in (or by the CLI, which acts as a system director). The store
+filters every read by it (``core.store`` turns :meth:`Scope.row_filter` into SQL) and checks every write with
+:meth:`Scope.check_write`; pages and services ask it questions (``may_manage_team``, ``sees_branch``...) instead
+of comparing role strings.
+
+Rules
+-----
+* **director** — reads and writes everything; the only one who configures (plans, rules, accounts, calendar,
+  periods) and reads the audit trail.
+* **team lead** — reads and writes his own team (and his own roster entry, when he has one); imports daily
+  logs, targets and roster rows for his team only; may not move a manager into or out of his team.
+* **manager** — reads his own rows only; writes nothing but his own acknowledgements and questions.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
-
-class ScopeError(PermissionError):
-    """Raised when a caller asks for something outside its scope (another team's or manager's data)."""
-
+from core.errors import ScopeError
 
 ROLES = ("director", "team_lead", "manager")
+DIRECTOR, TEAM_LEAD, MANAGER = ROLES
+# Which pages (by key) each role opens, and where each lands after sign-in.
+PAGE_ROLES = {
+    "morning": ROLES, "weekly": ROLES, "monthly": ROLES, "commission": ROLES, "coaching": ROLES,
+    "upload": (DIRECTOR, TEAM_LEAD), "settings": (DIRECTOR,),
+}
+LANDING_PAGE = {DIRECTOR: "morning", TEAM_LEAD: "morning", MANAGER: "commission"}
 
 
 @dataclass(frozen=True)
@@ -25,32 +40,140 @@ class Scope:
     def __post_init__(self):
         if self.role not in ROLES:
             raise ValueError(f"unknown role {self.role!r}")
-        if self.role == "team_lead" and not self.team:
+        if self.role == TEAM_LEAD and not self.team:
             raise ValueError("a team lead scope needs a team")
-        if self.role == "manager" and not self.employee_id:
+        if self.role == MANAGER and not self.employee_id:
             raise ValueError("a manager scope needs an employee_id")
 
+    # ------------------------------------------------------------------ who is this
     @property
     def is_director(self) -> bool:
-        return self.role == "director"
+        return self.role == DIRECTOR
 
+    @property
+    def is_team_lead(self) -> bool:
+        return self.role == TEAM_LEAD
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == MANAGER
+
+    @property
+    def sees_branch(self) -> bool:
+        """Sees every team's individuals (the branch as a whole)."""
+        return self.role == DIRECTOR
+
+    @property
+    def sees_only_self(self) -> bool:
+        """Sees his own rows and nobody else's (a manager): pages show him ranks and medians, never names."""
+        return self.role == MANAGER
+
+    @property
+    def may_import(self) -> bool:
+        """May upload daily logs, targets or roster rows (for what he may write)."""
+        return self.role in (DIRECTOR, TEAM_LEAD)
+
+    @property
+    def may_configure(self) -> bool:
+        """May change plans, coaching rules, accounts, the calendar, periods; may read the audit trail."""
+        return self.role == DIRECTOR
+
+    @property
+    def may_coach(self) -> bool:
+        """May acknowledge flags and record coaching sessions (for managers he may write for)."""
+        return self.role in (DIRECTOR, TEAM_LEAD)
+
+    @property
+    def may_set_targets(self) -> bool:
+        return self.role in (DIRECTOR, TEAM_LEAD)
+
+    @property
+    def sees_payout_summary(self) -> bool:
+        """Sees statements of other managers (the team's or branch's payout summary and pay bands)."""
+        return self.role in (DIRECTOR, TEAM_LEAD)
+
+    def may_open(self, page: str) -> bool:
+        return self.role in PAGE_ROLES.get(page, ())
+
+    @property
+    def landing_page(self) -> str:
+        return LANDING_PAGE[self.role]
+
+    # ------------------------------------------------------------------ reading
     def can_see_team(self, team: str | None) -> bool:
-        if self.role == "director":
+        if self.role == DIRECTOR:
             return True
-        if self.role == "team_lead":
+        if self.role == TEAM_LEAD:
             return team == self.team
         return False
 
     def can_see_manager(self, employee_id: str, team: str | None) -> bool:
-        if self.role == "director":
+        if self.role == DIRECTOR:
             return True
-        if self.role == "team_lead":
+        if self.role == TEAM_LEAD:
             return team == self.team or employee_id == self.employee_id
         return employee_id == self.employee_id
 
+    def visible_teams(self, teams: Iterable[str]) -> list[str]:
+        """The teams among `teams` whose figures this person may see as a team."""
+        return [tm for tm in teams if self.can_see_team(tm)]
+
+    def row_filter(self) -> tuple[str | None, str | None]:
+        """How the store filters rows for this scope: (team, employee_id) — rows whose team equals `team`
+        OR whose employee_id equals `employee_id`; (None, None) means everything (a director)."""
+        if self.role == DIRECTOR:
+            return None, None
+        if self.role == TEAM_LEAD:
+            return self.team, self.employee_id
+        return None, self.employee_id
+
+    def home_team(self, requested: str | None = None) -> str | None:
+        """The team a page should show when `requested` is asked for: a team lead always his own."""
+        if self.role == TEAM_LEAD:
+            return self.team
+        return requested
+
+    # ------------------------------------------------------------------ writing
+    def may_write_for(self, employee_id: str, team: str | None) -> bool:
+        """May write data (logs, targets, acknowledgements, coaching) for this manager of this team."""
+        if self.role == DIRECTOR:
+            return True
+        if self.role == TEAM_LEAD:
+            return team == self.team
+        return False
+
+    def check_write(self, employee_id: str, team: str | None) -> None:
+        if not self.may_write_for(employee_id, team):
+            raise ScopeError("scope.manager_outside", employee_id=employee_id)
+
+    def check_team(self, team: str | None) -> None:
+        """May write for this team as a whole (targets split, team mappings)."""
+        if self.role == DIRECTOR:
+            return
+        if self.role == TEAM_LEAD and team == self.team:
+            return
+        raise ScopeError("scope.team_outside", team=team or "—")
+
+    def may_move(self, old_team: str | None, new_team: str | None) -> bool:
+        """May change a roster entry from `old_team` to `new_team` (a lead keeps people inside his team)."""
+        if self.role == DIRECTOR:
+            return True
+        if self.role == TEAM_LEAD:
+            return old_team in (None, self.team) and new_team == self.team
+        return False
+
     def require(self, *roles: str) -> None:
         if self.role not in roles:
-            raise ScopeError(f"role {self.role} may not do this (needs {', '.join(roles)})")
+            raise ScopeError("scope.needs_role", roles=", ".join(roles))
+
+    def require_director(self) -> None:
+        if self.role != DIRECTOR:
+            raise ScopeError("scope.needs_role", roles=DIRECTOR)
 
 
-SYSTEM = Scope("director", username="system")
+SYSTEM = Scope(DIRECTOR, username="system")
+
+
+def internal(username: str) -> Scope:
+    """A director scope for the system's own reads (e.g. coaching history), never for a person."""
+    return Scope(DIRECTOR, username=username)
