@@ -11,25 +11,31 @@ import os
 
 import streamlit as st
 
+from core import auth, demo, store
 from core import calendar as cal
-from core import store
+from core.errors import AppError
 from core.i18n import LANGS, t
 from core.store import logs as store_logs
 from ui import data as ui_data
 from ui.context import PageContext, set_context
+from views import signin
 
 log = logging.getLogger("dashboard")
 
-# (file, title key, icon, roles allowed, period widget)
+# (file, title key, icon, period widget); who may open each page is core.scope.PAGE_ROLES
 PAGES = [
-    ("views/morning.py", "page.morning", ":material/wb_sunny:", ("director", "team_lead", "manager"), "day"),
-    ("views/weekly.py", "page.weekly", ":material/date_range:", ("director", "team_lead", "manager"), "week"),
-    ("views/monthly.py", "page.monthly", ":material/calendar_month:", ("director", "team_lead", "manager"), "month"),
-    ("views/commission.py", "page.commission", ":material/payments:", ("director", "team_lead", "manager"), "month"),
-    ("views/coaching.py", "page.coaching", ":material/support_agent:", ("director", "team_lead", "manager"), "week"),
-    ("views/upload.py", "page.upload", ":material/upload_file:", ("director", "team_lead"), None),
-    ("views/settings.py", "page.settings", ":material/settings:", ("director",), None),
+    ("views/morning.py", "page.morning", ":material/wb_sunny:", "day"),
+    ("views/weekly.py", "page.weekly", ":material/date_range:", "week"),
+    ("views/monthly.py", "page.monthly", ":material/calendar_month:", "month"),
+    ("views/commission.py", "page.commission", ":material/payments:", "month"),
+    ("views/coaching.py", "page.coaching", ":material/support_agent:", "week"),
+    ("views/upload.py", "page.upload", ":material/upload_file:", None),
+    ("views/settings.py", "page.settings", ":material/settings:", None),
 ]
+
+
+def _page_key(file: str) -> str:
+    return file.split("/")[-1][:-3]
 FILTER_KEYS = ("lang", "team", "line", "day", "week", "month", "big")
 
 st.set_page_config(page_title="客户经理营销管理看板 · CM Sales Dashboard", page_icon=":material/monitoring:",
@@ -65,10 +71,9 @@ def _ensure_demo(engine, lang: str) -> bool:
     """Load the demo bank into an empty database (unless DASH_NO_DEMO=1). Returns True when it did."""
     if os.environ.get("DASH_NO_DEMO") == "1" or not store.is_empty(engine):
         return False
-    from core import auth, demo
     try:
         demo.load_demo(engine)
-    except ValueError:  # another session loaded it a moment ago
+    except AppError:  # another session loaded it a moment ago
         return False
     auth.ensure_demo_accounts(engine)
     return True
@@ -107,7 +112,7 @@ def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: di
     ss = st.session_state
     values: dict = {}
     with st.sidebar:
-        if scope.role == "director":
+        if scope.sees_branch:
             teams = store_logs.read_teams(engine, scope)
             names = list(teams["name"])
             opts = [""] + names
@@ -123,7 +128,7 @@ def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: di
                          format_func=lambda v: t("filter.all", lang) if v == "" else t(f"line.{v}", lang))
             values["team"] = ss.get("f_team") or None
             values["line"] = ss.get("f_line") or None
-        elif scope.role == "team_lead":
+        elif scope.is_team_lead:
             st.caption(f"{t('filter.team', lang)}: **{scope.team}**")
             values["team"], values["line"] = None, None  # the scope already limits rows to his team
         else:
@@ -192,22 +197,20 @@ def main() -> None:
     if _ensure_demo(engine, lang):
         ss["_demo_just_loaded"] = True
 
-    from ui import signin
     scope = signin.require_user(engine, lang)
     if scope is None:
         _sync_query_params({"lang": lang})
         st.stop()
 
-    from core import auth
-    demo = auth.demo_mode(engine)
+    demo_data = auth.demo_mode(engine)
     here = os.path.dirname(os.path.abspath(__file__))
-    allowed = [p for p in PAGES if scope.role in p[3] and os.path.exists(os.path.join(here, p[0]))]
-    nav_pages = [st.Page(f, title=t(k, lang), icon=icon, url_path=f.split("/")[-1][:-3],
-                         default=(f == ("views/commission.py" if scope.role == "manager" else "views/morning.py")))
-                 for f, k, icon, _roles, _period in allowed]
+    allowed = [p for p in PAGES if scope.may_open(_page_key(p[0])) and os.path.exists(os.path.join(here, p[0]))]
+    nav_pages = [st.Page(f, title=t(k, lang), icon=icon, url_path=_page_key(f),
+                         default=(_page_key(f) == scope.landing_page))
+                 for f, k, icon, _period in allowed]
     pg = st.navigation(nav_pages)
     # Match the page object itself: Streamlit gives the default page an empty url_path.
-    period = next((p[4] for p, page in zip(allowed, nav_pages) if page is pg), None)
+    period = next((p[3] for p, page in zip(allowed, nav_pages) if page is pg), None)
 
     version = store.data_version(engine)
     overrides = ui_data.overrides(url, version)
@@ -233,7 +236,7 @@ def main() -> None:
         st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
         st.columns([5, 1])[1].button("✕ " + t("app.big_screen", lang), key="w_exit_big", width="stretch",
                                      on_click=_leave_big_screen)
-    if demo:
+    if demo_data:
         st.caption(":material/info: " + t("app.demo_banner", lang))
     if ss.pop("_demo_just_loaded", False):
         st.success(t("app.demo_loaded", lang))
@@ -241,7 +244,7 @@ def main() -> None:
     ctx = PageContext(engine=engine, scope=scope, lang=lang, today=dt.date.today(), day=filters["day"],
                       week=filters["week"], month=filters["month"], team=filters["team"], line=filters["line"],
                       big_screen=big, overrides=overrides, data_version=version, db_url=url,
-                      display_name=ss.get("display_name") or scope.username, demo=demo,
+                      display_name=ss.get("display_name") or scope.username, demo=demo_data,
                       data_end=filters["data_end"])
     set_context(ctx)
     _sync_query_params({"lang": lang, "team": filters["team"], "line": filters["line"],

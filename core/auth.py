@@ -12,7 +12,7 @@
   accounts can be used with one click until a real (non-demo) director account exists.
 
 Account management is for directors only (``actor`` is the director's Scope; the CLI acts as
-:data:`core.scope.SYSTEM`). Rejected input raises :class:`AuthError`, whose message exists in Chinese and English.
+:data:`core.scope.SYSTEM`). Rejected input raises :class:`core.errors.AppError`, whose message exists in Chinese and English.
 """
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import Engine
 
 from core.i18n import t
-from core.scope import ROLES, Scope, ScopeError
+from core.errors import AppError, ScopeError
+from core.scope import ROLES, Scope, role_needs_employee, role_needs_team, scope_for_account
+from core.demo import is_demo
 from core.store import accounts as acc
-from core.store.logs import StoreError
 
 MAX_FAILURES = 5
 FAILURE_WINDOW = dt.timedelta(minutes=15)
@@ -47,15 +48,6 @@ DEMO_USERNAMES = {"director": "demo_director", "team_lead": "demo_lead", "manage
 
 LIST_COLUMNS = ["username", "display_name", "role", "team", "employee_id", "email", "active", "is_demo",
                 "has_password", "locked", "created_at", "last_login"]
-
-
-class AuthError(StoreError):
-    """Input an account operation rejects; ``key`` is the message key in core/locales/auth.yaml."""
-
-    def __init__(self, key: str, **params):
-        super().__init__(t(key, "en", **params), t(key, "zh", **params))
-        self.key = key
-        self.params = params
 
 
 @dataclass(frozen=True)
@@ -119,15 +111,15 @@ def _dummy_hash(fast: bool) -> str:
 
 
 def check_password_policy(password: str, username: str | None = None) -> None:
-    """Raise AuthError unless the password has ≥ 8 characters with letters and digits."""
+    """Raise AppError unless the password has ≥ 8 characters with letters and digits."""
     if password is None or len(password) < PASSWORD_MIN_LENGTH:
-        raise AuthError("auth.password_too_short", min=PASSWORD_MIN_LENGTH)
+        raise AppError("auth.password_too_short", min=PASSWORD_MIN_LENGTH)
     if len(password) > PASSWORD_MAX_LENGTH:
-        raise AuthError("auth.password_too_long", max=PASSWORD_MAX_LENGTH)
+        raise AppError("auth.password_too_long", max=PASSWORD_MAX_LENGTH)
     if not (any(c.isascii() and c.isalpha() for c in password) and any(c.isdigit() for c in password)):
-        raise AuthError("auth.password_needs_letter_digit")
+        raise AppError("auth.password_needs_letter_digit")
     if username and password.strip().lower() == username.strip().lower():
-        raise AuthError("auth.password_is_username")
+        raise AppError("auth.password_is_username")
 
 
 # ---------------------------------------------------------------- accounts
@@ -148,12 +140,12 @@ def create_user(engine: Engine, actor: Scope, username: str, display_name: str |
       set later with :func:`reset_password`); otherwise ≥ 8 characters with letters and digits.
     * email: used to map single sign-on to this account; unique among accounts.
     """
-    actor.require("director")
+    actor.require_director()
     uname = normalise_username(username)
     if not USERNAME_RE.match(uname):
-        raise AuthError("auth.username_invalid")
+        raise AppError("auth.username_invalid")
     if role not in ROLES:
-        raise AuthError("auth.role_invalid", role=role, roles=", ".join(ROLES))
+        raise AppError("auth.role_invalid", role=role, roles=", ".join(ROLES))
     team = (team or "").strip() or None
     employee_id = (employee_id or "").strip() or None
     email = (email or "").strip().lower() or None
@@ -161,40 +153,37 @@ def create_user(engine: Engine, actor: Scope, username: str, display_name: str |
     if employee_id:
         entry = acc.roster_entry(engine, employee_id)
         if entry is None:
-            raise AuthError("auth.employee_unknown", employee_id=employee_id)
-    if role == "team_lead":
+            raise AppError("auth.employee_unknown", employee_id=employee_id)
+    if role_needs_team(role):
         if not team:
-            raise AuthError("auth.team_required")
+            raise AppError("auth.team_required")
         if not acc.team_exists(engine, team):
-            raise AuthError("auth.team_unknown", team=team)
-    elif role == "manager":
+            raise AppError("auth.team_unknown", team=team)
+    elif role_needs_employee(role):
         if not employee_id:
-            raise AuthError("auth.employee_required")
+            raise AppError("auth.employee_required")
         if team and team != entry["team"]:
-            raise AuthError("auth.employee_team_mismatch", employee_id=employee_id, team=entry["team"])
+            raise AppError("auth.employee_team_mismatch", employee_id=employee_id, team=entry["team"])
         team = entry["team"]
     elif team:
-        raise AuthError("auth.team_not_for_role")
+        raise AppError("auth.team_not_for_role")
     display_name = (display_name or "").strip() or (entry["name"] if entry else "") or uname
     if len(display_name) > 100:
-        raise AuthError("auth.display_name_too_long")
+        raise AppError("auth.display_name_too_long")
     if email is not None:
         if not EMAIL_RE.match(email) or len(email) > 200:
-            raise AuthError("auth.email_invalid", email=email)
+            raise AppError("auth.email_invalid", email=email)
         if any(not u["is_demo"] for u in acc.get_users_by_email(engine, email)):
-            raise AuthError("auth.email_taken", email=email)
+            raise AppError("auth.email_taken", email=email)
     if is_demo and password:
-        raise AuthError("auth.password_demo")
+        raise AppError("auth.password_demo")
     password_hash = None
     if password is not None:
         check_password_policy(password, uname)
         password_hash = hash_password(password)
     row = {"username": uname, "display_name": display_name, "role": role, "team": team,
            "employee_id": employee_id, "email": email, "is_demo": bool(is_demo)}
-    try:
-        acc.insert_user(engine, actor.username, row, password_hash)
-    except acc.UsernameTaken:
-        raise AuthError("auth.username_taken", username=uname) from None
+    acc.insert_user(engine, actor.username, row, password_hash)   # AppError auth.username_taken if it exists
     return acc.get_user(engine, uname)
 
 
@@ -202,7 +191,7 @@ def _existing(engine: Engine, username: str) -> dict:
     uname = normalise_username(username)
     user = acc.get_user(engine, uname)
     if user is None:
-        raise AuthError("auth.unknown_user", username=uname)
+        raise AppError("auth.unknown_user", username=uname)
     return user
 
 
@@ -212,29 +201,26 @@ def set_active(engine: Engine, actor: Scope, username: str, active: bool) -> boo
     A director cannot disable his own account, and the last active director cannot be disabled (create another
     director first), so the branch is never locked out of its settings.
     """
-    actor.require("director")
+    actor.require_director()
     user = _existing(engine, username)
     if not active and user["username"] == normalise_username(actor.username):
-        raise AuthError("auth.cannot_disable_self")
-    try:
-        return acc.set_active(engine, actor.username, user["username"], bool(active))
-    except acc.LastDirector:
-        raise AuthError("auth.last_director") from None
+        raise AppError("auth.cannot_disable_self")
+    return acc.set_active(engine, actor.username, user["username"], bool(active))   # AppError auth.last_director
 
 
 def reset_password(engine: Engine, actor: Scope, username: str, new_password: str) -> None:
     """Set a new password for someone (directors only); also lifts a sign-in lock."""
-    actor.require("director")
+    actor.require_director()
     user = _existing(engine, username)
     if user["is_demo"]:
-        raise AuthError("auth.password_demo")
+        raise AppError("auth.password_demo")
     check_password_policy(new_password, user["username"])
     acc.set_password_hash(engine, actor.username, user["username"], hash_password(new_password), "password_reset")
 
 
 def unlock_user(engine: Engine, actor: Scope, username: str) -> None:
     """Lift a sign-in lock before it runs out (directors only)."""
-    actor.require("director")
+    actor.require_director()
     user = _existing(engine, username)
     acc.unlock(engine, actor.username, user["username"])
 
@@ -243,14 +229,14 @@ def change_own_password(engine: Engine, scope: Scope, old_password: str, new_pas
     """The signed-in person changes his own password; the old one must be right."""
     found = acc.get_user_secret(engine, normalise_username(scope.username))
     if found is None:
-        raise ScopeError("unknown account")
+        raise ScopeError("auth.unknown_user", username=scope.username)
     user, password_hash = found
     if user["is_demo"]:
-        raise AuthError("auth.password_demo")
+        raise AppError("auth.password_demo")
     if not verify_password(password_hash, old_password):
-        raise AuthError("auth.password_wrong")
+        raise AppError("auth.password_wrong")
     if old_password == new_password:
-        raise AuthError("auth.password_same")
+        raise AppError("auth.password_same")
     check_password_policy(new_password, user["username"])
     acc.set_password_hash(engine, user["username"], user["username"], hash_password(new_password),
                           "password_change")
@@ -258,7 +244,7 @@ def change_own_password(engine: Engine, scope: Scope, old_password: str, new_pas
 
 def list_users(engine: Engine, actor: Scope, now: dt.datetime | None = None) -> pd.DataFrame:
     """All accounts (directors only), never a password hash: LIST_COLUMNS."""
-    actor.require("director")
+    actor.require_director()
     now = now or _now()
     rows = acc.list_users(engine)
     for r in rows:
@@ -274,12 +260,7 @@ def get_account(engine: Engine, username: str) -> dict | None:
 # ---------------------------------------------------------------- scopes
 
 def _scope_of(user: dict) -> Scope:
-    role = user["role"]
-    if role == "director":
-        return Scope("director", username=user["username"], employee_id=user["employee_id"])
-    if role == "team_lead":
-        return Scope("team_lead", username=user["username"], team=user["team"], employee_id=user["employee_id"])
-    return Scope("manager", username=user["username"], team=user["team"], employee_id=user["employee_id"])
+    return scope_for_account(user["role"], user["username"], user["team"], user["employee_id"])
 
 
 def _usable(engine: Engine, user: dict | None) -> bool:
@@ -299,18 +280,18 @@ def scope_for_username(engine: Engine, username: str) -> Scope:
     sign-in is switched off)."""
     user = acc.get_user(engine, normalise_username(username))
     if not _usable(engine, user):
-        raise ScopeError(f"no active account {normalise_username(username)!r}")
+        raise ScopeError("auth.no_active_account", username=normalise_username(username))
     return _scope_of(user)
 
 
 def scope_for_email(engine: Engine, email: str) -> Scope:
     """The Scope of the active account with this e-mail (single sign-on); ScopeError if there is none."""
     if not email or not email.strip():
-        raise ScopeError("no e-mail address")
+        raise ScopeError("auth.no_email")
     for user in acc.get_users_by_email(engine, email):
         if not user["is_demo"] and _usable(engine, user):
             return _scope_of(user)
-    raise ScopeError(f"no active account for {email.strip().lower()!r}")
+    raise ScopeError("auth.no_account_for_email", email=email.strip().lower())
 
 
 def sso_signin(engine: Engine, email: str, now: dt.datetime | None = None) -> Scope:
@@ -397,9 +378,7 @@ def _failed(engine: Engine, uname: str, now: dt.datetime) -> AuthResult:
 
 def demo_mode(engine: Engine) -> bool:
     """True when the database holds the demo bank loaded by the app (setting ``demo_mode``)."""
-    from core.store.config import get_setting
-    value = get_setting(engine, "demo_mode")
-    return value is not None and value.strip().strip("'\"").lower() in ("true", "yes", "1", "on")
+    return is_demo(engine)
 
 
 def demo_signin_available(engine: Engine) -> bool:
@@ -454,12 +433,12 @@ def demo_accounts(engine: Engine) -> dict[str, dict]:
 def demo_signin(engine: Engine, role: str, now: dt.datetime | None = None) -> Scope:
     """Sign in as the demo account of `role`; AuthError when demo sign-in is not available."""
     if role not in DEMO_USERNAMES:
-        raise AuthError("auth.role_invalid", role=role, roles=", ".join(ROLES))
+        raise AppError("auth.role_invalid", role=role, roles=", ".join(ROLES))
     if not demo_signin_available(engine):
-        raise AuthError("auth.demo_disabled")
+        raise AppError("auth.demo_disabled")
     ensure_demo_accounts(engine)
     user = acc.get_user(engine, DEMO_USERNAMES[role])
     if user is None or not user["is_demo"] or not _usable(engine, user):
-        raise AuthError("auth.demo_role_missing")
+        raise AppError("auth.demo_role_missing")
     acc.record_login(engine, user["username"], now or _now(), {"method": "demo"})
     return _scope_of(user)

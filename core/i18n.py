@@ -17,10 +17,6 @@ DEFAULT_LANG = "zh"
 _DIR = Path(__file__).resolve().parent / "locales"
 
 
-class CatalogueError(ValueError):
-    pass
-
-
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
@@ -28,9 +24,9 @@ def catalogue() -> dict[str, dict[str, str]]:
         data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
         for key, entry in data.items():
             if key in out:
-                raise CatalogueError(f"{path.name}: key {key!r} is defined twice")
+                raise ValueError(f"{path.name}: key {key!r} is defined twice")
             if not isinstance(entry, dict) or set(entry) != set(LANGS):
-                raise CatalogueError(f"{path.name}: key {key!r} needs exactly zh and en")
+                raise ValueError(f"{path.name}: key {key!r} needs exactly zh and en")
             out[key] = {lang: str(entry[lang]) for lang in LANGS}
     return out
 

@@ -171,6 +171,30 @@ class Scope:
             raise ScopeError("scope.needs_role", roles=DIRECTOR)
 
 
+def is_director_role(role: str) -> bool:
+    """An account role that sees and configures the whole branch."""
+    return role == DIRECTOR
+
+
+def role_needs_team(role: str) -> bool:
+    """An account of this role is tied to a team (a team lead's scope is his team)."""
+    return role == TEAM_LEAD
+
+
+def role_needs_employee(role: str) -> bool:
+    """An account of this role is tied to one roster entry (a manager sees only his own rows)."""
+    return role == MANAGER
+
+
+def role_may_have_team(role: str) -> bool:
+    return role in (TEAM_LEAD, MANAGER)
+
+
+def scope_for_account(role: str, username: str, team: str | None, employee_id: str | None) -> Scope:
+    """The Scope an account of `role` signs in with (a director's team is ignored)."""
+    return Scope(role, username=username, team=team if role_may_have_team(role) else None, employee_id=employee_id)
+
+
 SYSTEM = Scope(DIRECTOR, username="system")
 
 

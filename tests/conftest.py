@@ -14,6 +14,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from core import store
+from core.store import engine as store_engine
 
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite"] + ([] if os.environ.get("TEST_PG") == "0" else ["postgresql"])
@@ -58,7 +59,7 @@ def _fresh_pg(request):
 
 def _drop_pg(admin, eng, url, name):
     eng.dispose()
-    store._ENGINES.pop(store._normalise_pg(url), None)
+    store_engine._ENGINES.pop(store_engine._normalise_pg(url), None)
     with admin.connect() as c:
         c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     admin.dispose()
@@ -71,7 +72,7 @@ def _fresh_sqlite(tmp_path):
 
     def done():
         eng.dispose()
-        store._ENGINES.pop(url, None)
+        store_engine._ENGINES.pop(url, None)
     return eng, url, done
 
 

@@ -7,8 +7,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from typing import Any
+
 import streamlit as st
-from sqlalchemy import Engine
 
 from core import calendar as cal
 from core.i18n import t as _t
@@ -19,7 +20,7 @@ _KEY = "_page_context"
 
 @dataclass
 class PageContext:
-    engine: Engine
+    engine: Any                   # the sqlalchemy Engine from core.store.get_engine (pages never use it for SQL)
     scope: Scope
     lang: str
     today: dt.date

@@ -1,14 +1,12 @@
 """设置 Settings (directors only): accounts, commission plans, coaching rules, roster, calendar, audit trail.
 
-Each tab is drawn by its area's module (``render(ctx)``); the plans and rules tabs appear when their modules
-(ui/settings_plans.py, ui/settings_rules.py) are installed. The roster (read-only here; changes go through the
-upload page) and the bank's calendar overrides are drawn below.
+Each tab is drawn by its area's module (``render(ctx)``): views/settings_accounts.py, views/settings_plans.py,
+views/settings_rules.py. The roster (read-only here; changes go through the upload page) and the bank's calendar
+overrides are drawn below.
 """
 from __future__ import annotations
 
 import datetime as dt
-import importlib
-import importlib.util
 import logging
 import os
 
@@ -16,23 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from core import calendar as cal
-from core.scope import ScopeError
+from core.errors import AppError, ScopeError
 from core.store import config as store_config
 from ui import data as ui_data
-from ui import settings_accounts
 from ui.context import get_context
+from views import settings_accounts, settings_plans, settings_rules
 
 log = logging.getLogger("dashboard.settings")
-
-OPTIONAL_TABS = (("ui.settings_plans", "settings.tab_plans"), ("ui.settings_rules", "settings.tab_rules"))
-
-
-def _optional(module: str):
-    """The module if it is installed, else None."""
-    if importlib.util.find_spec(module) is None:
-        return None
-    return importlib.import_module(module)
-
 
 def _guarded(ctx, fn) -> None:
     """Run one tab; an unexpected failure in one tab shows a message instead of breaking the others."""
@@ -40,6 +28,8 @@ def _guarded(ctx, fn) -> None:
         fn(ctx)
     except ScopeError:
         st.error(ctx.t("error.scope"))
+    except AppError as exc:
+        st.error(exc.message(ctx.lang))
     except Exception as exc:
         if os.environ.get("DASH_RAISE") == "1":
             raise
@@ -142,16 +132,12 @@ def render_calendar(ctx) -> None:
 def main() -> None:
     ctx = get_context()
     st.title(ctx.t("page.settings"))
-    if not ctx.scope.is_director:
+    if not ctx.scope.may_configure:
         st.error(ctx.t("settings.directors_only"))
         return
-    tabs = [("settings.tab_accounts", settings_accounts.render)]
-    for module, key in OPTIONAL_TABS:
-        mod = _optional(module)
-        if mod is not None and hasattr(mod, "render"):
-            tabs.append((key, mod.render))
-    tabs += [("settings.tab_roster", render_roster), ("settings.tab_calendar", render_calendar),
-             ("settings.tab_audit", settings_accounts.render_audit)]
+    tabs = [("settings.tab_accounts", settings_accounts.render), ("settings.tab_plans", settings_plans.render),
+            ("settings.tab_rules", settings_rules.render), ("settings.tab_roster", render_roster),
+            ("settings.tab_calendar", render_calendar), ("settings.tab_audit", settings_accounts.render_audit)]
     for container, (_key, fn) in zip(st.tabs([ctx.t(k) for k, _ in tabs]), tabs):
         with container:
             _guarded(ctx, fn)

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import sys
 
-from core import demo
+from core import auth, demo
 
 _TEXT = {
     "help": {"zh": "加载演示支行数据(仅限空数据库)", "en": "load the demo sub-branch (into an empty database)"},
@@ -43,23 +42,10 @@ def register(sub) -> None:
 
 
 def run(args, ctx) -> int:
-    ctx.scope.require("director")
-    try:
-        bank = demo.load_demo(ctx.engine, args.end, force=args.force, seed=args.seed)
-    except demo.DemoError as exc:
-        if ctx.json:
-            ctx.emit({"ok": False, "error": exc.message(ctx.lang)})
-        else:
-            print(f"error: {exc.message(ctx.lang)}", file=sys.stderr)
-        return 1
+    ctx.scope.require_director()
+    bank = demo.load_demo(ctx.engine, args.end, force=args.force, seed=args.seed)   # AppError → exit 1 in main
     info = bank.summary()
-    accounts = None
-    try:
-        from core import auth
-    except ImportError:
-        auth = None
-    if auth is not None and hasattr(auth, "ensure_demo_accounts"):
-        accounts = auth.ensure_demo_accounts(ctx.engine)
+    accounts = auth.ensure_demo_accounts(ctx.engine)
     created = sorted(accounts) if isinstance(accounts, (list, tuple, set)) else None
     info["accounts"] = created
     lines = [_t("loaded", ctx.lang, branch=info["branch"], teams=info["teams"], managers=info["managers"],

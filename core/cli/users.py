@@ -20,6 +20,7 @@ import json
 import sys
 
 from core import auth
+from core.errors import AppError
 from core.i18n import t
 from core.scope import ROLES
 
@@ -64,7 +65,7 @@ def _read_stdin_password(lang: str) -> str:
     line = sys.stdin.readline()
     password = line.rstrip("\r\n")
     if not password:
-        raise ValueError(t("auth.cli_password_empty", lang))
+        raise AppError("auth.cli_password_empty")
     return password
 
 
@@ -72,9 +73,9 @@ def _prompt_password(lang: str) -> str:
     first = getpass.getpass(t("auth.cli_password_prompt", lang))
     second = getpass.getpass(t("auth.cli_password_again", lang))
     if first != second:
-        raise ValueError(t("auth.password_mismatch", lang))
+        raise AppError("auth.password_mismatch")
     if not first:
-        raise ValueError(t("auth.cli_password_empty", lang))
+        raise AppError("auth.cli_password_empty")
     return first
 
 
@@ -167,6 +168,6 @@ def cmd_reset(args, ctx) -> int:
     elif _stdin_is_tty():
         password = _prompt_password(ctx.lang)
     else:
-        raise ValueError(t("auth.cli_password_empty", ctx.lang))
+        raise AppError("auth.cli_password_empty")
     auth.reset_password(ctx.engine, ctx.scope, args.username, password)
     return _done(ctx, "auth.cli_reset", username=auth.normalise_username(args.username))

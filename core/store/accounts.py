@@ -11,6 +11,8 @@ import datetime as dt
 
 from sqlalchemy import Connection, Engine, delete, func, insert, select, update
 
+from core.errors import AppError
+from core.scope import DIRECTOR, ROLES, is_director_role
 from core.store import tables as t
 from core.store import write_begin
 from core.store.audit import now, record
@@ -18,18 +20,6 @@ from core.store.audit import now, record
 USER_COLUMNS = ["username", "display_name", "role", "team", "employee_id", "email", "active", "is_demo",
                 "created_at", "failed_attempts", "locked_until", "last_login"]
 """Columns of a user as handed out of the store (never the password hash, see :func:`get_user_secret`)."""
-
-
-class UsernameTaken(Exception):
-    """The username is already used by another account."""
-
-
-class UnknownUser(Exception):
-    """No account has this username."""
-
-
-class LastDirector(Exception):
-    """The change would leave no active (non-demo) director account."""
 
 
 def _public(row) -> dict:
@@ -64,7 +54,7 @@ def get_users_by_email(engine: Engine, email: str) -> list[dict]:
 
 def list_users(engine: Engine) -> list[dict]:
     """Every account, directors first, then team leads, then managers; by username within a role."""
-    order = {"director": 0, "team_lead": 1, "manager": 2}
+    order = {role: i for i, role in enumerate(ROLES)}
     with engine.connect() as conn:
         rows = [_public(r) for r in conn.execute(select(t.users)).mappings()]
     return sorted(rows, key=lambda r: (order.get(r["role"], 9), r["username"]))
@@ -72,7 +62,7 @@ def list_users(engine: Engine) -> list[dict]:
 
 def active_director_exists(engine_or_conn, include_demo: bool = False, excluding: str | None = None) -> bool:
     """True when an active director account exists (demo accounts only with include_demo)."""
-    q = select(func.count()).select_from(t.users).where(t.users.c.role == "director", t.users.c.active.is_(True))
+    q = select(func.count()).select_from(t.users).where(t.users.c.role == DIRECTOR, t.users.c.active.is_(True))
     if not include_demo:
         q = q.where(t.users.c.is_demo.is_(False))
     if excluding is not None:
@@ -117,10 +107,10 @@ def recent_attempts(engine_or_conn, username: str, since: dt.datetime) -> list[t
 # ---------------------------------------------------------------- writes
 
 def insert_user(engine: Engine, actor: str, row: dict, password_hash: str | None) -> None:
-    """Create an account and audit it; raises UsernameTaken if the username exists (checked inside the tx)."""
+    """Create an account and audit it; raises AppError (auth.username_taken) if the username exists (checked inside the tx)."""
     with write_begin(engine) as conn:
         if _one(conn, select(t.users.c.username).where(t.users.c.username == row["username"])) is not None:
-            raise UsernameTaken(row["username"])
+            raise AppError("auth.username_taken", username=row["username"])
         conn.execute(insert(t.users).values(
             username=row["username"], display_name=row["display_name"], password_hash=password_hash,
             role=row["role"], team=row.get("team"), employee_id=row.get("employee_id"), email=row.get("email"),
@@ -136,18 +126,18 @@ def set_active(engine: Engine, actor: str, username: str, active: bool,
                guard_last_director: bool = True) -> bool:
     """Enable or disable an account. Returns False if nothing changed.
 
-    With guard_last_director, disabling the last active (non-demo) director raises LastDirector; the check runs
+    With guard_last_director, disabling the last active (non-demo) director raises AppError (auth.last_director); the check runs
     inside the write transaction so two directors cannot disable each other at the same moment.
     """
     with write_begin(engine) as conn:
         row = _one(conn, select(t.users).where(t.users.c.username == username))
         if row is None:
-            raise UnknownUser(username)
+            raise AppError("auth.unknown_user", username=username)
         if bool(row["active"]) == bool(active):
             return False
-        if (not active and guard_last_director and row["role"] == "director" and not row["is_demo"]
+        if (not active and guard_last_director and is_director_role(row["role"]) and not row["is_demo"]
                 and not active_director_exists(conn, excluding=username)):
-            raise LastDirector(username)
+            raise AppError("auth.last_director")
         values = {"active": bool(active)}
         if active:
             values.update(failed_attempts=0, locked_until=None)
@@ -163,7 +153,7 @@ def set_password_hash(engine: Engine, actor: str, username: str, password_hash: 
     used for silent re-hashing with newer parameters)."""
     with write_begin(engine) as conn:
         if _one(conn, select(t.users.c.username).where(t.users.c.username == username)) is None:
-            raise UnknownUser(username)
+            raise AppError("auth.unknown_user", username=username)
         values = {"password_hash": password_hash}
         if action is not None:
             values.update(failed_attempts=0, locked_until=None)
@@ -177,7 +167,7 @@ def unlock(engine: Engine, actor: str, username: str) -> None:
     """Forget the failed sign-in attempts of `username` (the audit trail keeps them)."""
     with write_begin(engine) as conn:
         if _one(conn, select(t.users.c.username).where(t.users.c.username == username)) is None:
-            raise UnknownUser(username)
+            raise AppError("auth.unknown_user", username=username)
         conn.execute(delete(t.login_attempts).where(t.login_attempts.c.username == username))
         conn.execute(update(t.users).where(t.users.c.username == username).values(failed_attempts=0,
                                                                                   locked_until=None))

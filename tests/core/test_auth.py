@@ -8,7 +8,8 @@ import pytest
 from argon2 import PasswordHasher
 
 from core import auth
-from core.scope import SYSTEM, Scope, ScopeError
+from core.errors import AppError, ScopeError
+from core.scope import SYSTEM, Scope
 from core.store import audit, config, logs
 from core.store import accounts as acc
 
@@ -95,7 +96,7 @@ def test_password_policy(password, username, error):
     if error is None:
         auth.check_password_policy(password, username)
     else:
-        with pytest.raises(auth.AuthError) as ei:
+        with pytest.raises(AppError) as ei:
             auth.check_password_policy(password, username)
         assert ei.value.key == error
         assert ei.value.message("zh") != ei.value.message("en")
@@ -140,7 +141,7 @@ def test_create_user_stores_account(db, kwargs, expected):
     (dict(username="boss", role="director", password=PW, is_demo=True), "auth.password_demo"),
 ])
 def test_create_user_rejects_bad_input_and_stores_nothing(db, kwargs, error):
-    with pytest.raises(auth.AuthError) as ei:
+    with pytest.raises(AppError) as ei:
         auth.create_user(db, SYSTEM, display_name=None, **kwargs)
     assert ei.value.key == error
     assert acc.list_users(db) == []
@@ -154,7 +155,7 @@ def test_create_user_rejects_bad_input_and_stores_nothing(db, kwargs, error):
 ])
 def test_create_user_rejects_duplicates(db, first, second, error):
     auth.create_user(db, SYSTEM, display_name=None, password=PW, **first)
-    with pytest.raises(auth.AuthError) as ei:
+    with pytest.raises(AppError) as ei:
         auth.create_user(db, SYSTEM, display_name=None, password=PW, **second)
     assert ei.value.key == error
     assert len(acc.list_users(db)) == 1
@@ -210,7 +211,7 @@ def test_disable_guards(db, setup, actor_name, target, error):
     for name in setup:
         auth.create_user(db, SYSTEM, name, None, "director", password=PW)
     actor = SYSTEM if actor_name == "system" else auth.scope_for_username(db, actor_name)
-    with pytest.raises(auth.AuthError) as ei:
+    with pytest.raises(AppError) as ei:
         auth.set_active(db, actor, target, False)
     assert ei.value.key == error
     assert all(u["active"] for u in acc.list_users(db))
@@ -220,7 +221,7 @@ def test_second_director_can_be_disabled(db):
     auth.create_user(db, SYSTEM, "boss", None, "director", password=PW)
     auth.create_user(db, SYSTEM, "boss2", None, "director", password=PW)
     assert auth.set_active(db, auth.scope_for_username(db, "boss"), "boss2", False)
-    with pytest.raises(auth.AuthError):   # now boss is the last one
+    with pytest.raises(AppError):   # now boss is the last one
         auth.set_active(db, SYSTEM, "boss", False)
 
 
@@ -256,7 +257,7 @@ def test_change_own_password(db, old, new, error):
     auth.create_user(db, SYSTEM, "cm002", None, "manager", password=PW, employee_id="CM002")
     scope = auth.scope_for_username(db, "cm002")
     if error:
-        with pytest.raises(auth.AuthError) as ei:
+        with pytest.raises(AppError) as ei:
             auth.change_own_password(db, scope, old, new)
         assert ei.value.key == error
         assert auth.authenticate(db, "cm002", PW, now=T0).ok
@@ -435,7 +436,7 @@ def test_demo_signin_available(db, demo_setting, real_director, available):
         if available:
             assert auth.demo_signin(db, role).username == auth.DEMO_USERNAMES[role]
         else:
-            with pytest.raises(auth.AuthError):
+            with pytest.raises(AppError):
                 auth.demo_signin(db, role)
 
 
@@ -456,7 +457,7 @@ def test_demo_accounts_have_no_password(db):
     _demo_on(db)
     auth.ensure_demo_accounts(db)
     assert auth.authenticate(db, "demo_director", "", now=T0).reason == "bad_credentials"
-    with pytest.raises(auth.AuthError) as ei:
+    with pytest.raises(AppError) as ei:
         auth.reset_password(db, SYSTEM, "demo_director", "newpass2026")
     assert ei.value.key == "auth.password_demo"
 
@@ -465,5 +466,5 @@ def test_disabling_a_demo_director_is_allowed_and_does_not_count_as_last_directo
     _demo_on(db)
     auth.ensure_demo_accounts(db)
     assert auth.set_active(db, SYSTEM, "demo_director", False)
-    with pytest.raises(auth.AuthError):
+    with pytest.raises(AppError):
         auth.demo_signin(db, "director")

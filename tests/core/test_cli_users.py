@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 
 from core import auth, cli
+from core.cli import users as cli_users_mod
 from core.scope import SYSTEM
 from core.store import accounts as acc
 from core.store import audit, logs
@@ -23,9 +24,7 @@ PW = "Secret2026x"
 
 
 @pytest.fixture(autouse=True)
-def _only_users_cli(monkeypatch):
-    # Test this area's commands on their own (other areas register theirs in the same parser).
-    monkeypatch.setattr(cli, "CLI_MODULES", ("core.cli_users",))
+def _fast_hashing(monkeypatch):
     monkeypatch.setenv("DASH_ARGON2_FAST", "1")
 
 
@@ -156,10 +155,9 @@ def test_last_director_cannot_be_disabled(db, monkeypatch, capsys):
 
 @pytest.mark.parametrize("typed, again, rc", [(PW, PW, 0), (PW, PW + "x", 1)])
 def test_prompted_password_is_asked_twice(db, monkeypatch, capsys, typed, again, rc):
-    from core import cli_users
     answers = iter([typed, again])
-    monkeypatch.setattr(cli_users, "_stdin_is_tty", lambda: True)
-    monkeypatch.setattr(cli_users.getpass, "getpass", lambda prompt="": next(answers))
+    monkeypatch.setattr(cli_users_mod, "_stdin_is_tty", lambda: True)
+    monkeypatch.setattr(cli_users_mod.getpass, "getpass", lambda prompt="": next(answers))
     assert run(db, ["users", "add", "boss", "--role", "director"], None, monkeypatch) == rc
     assert (acc.get_user(db, "boss") is not None) is (rc == 0)
 
@@ -176,9 +174,8 @@ def test_acting_as_an_account(db, monkeypatch, capsys, as_user, rc):
 
 
 def test_password_from_stdin_in_a_real_process(db):
-    # The same command line as `python -m core users add ...`, with only this area's commands registered.
-    code = ("import sys; from core import cli; cli.CLI_MODULES = ('core.cli_users',); "
-            "sys.exit(cli.main(sys.argv[1:]))")
+    # The same command line as `python -m core users add ...`, in a real process.
+    code = "import sys; from core import cli; sys.exit(cli.main(sys.argv[1:]))"
     env = {**os.environ, "DASH_ARGON2_FAST": "1", "PYTHONPATH": str(ROOT)}
     p = subprocess.run([sys.executable, "-c", code, "--db", db.test_url, "--lang", "en", "users", "add", "boss",
                         "--role", "director", "--password-stdin"], input=PW + "\n", capture_output=True, text=True,

@@ -14,6 +14,7 @@ import pytest
 
 from core import calendar as cal
 from core import demo
+from core.errors import AppError
 from core.schema import METRICS, TARGET_METRICS
 from core.store.logs import ROSTER_COLUMNS, read_logs, read_roster, read_targets
 from core.scope import SYSTEM
@@ -420,9 +421,10 @@ def test_load_demo(engine):
 
 def test_load_demo_refuses_a_database_with_data(engine):
     demo.load_demo(engine, dt.date(2026, 11, 20))
-    with pytest.raises(demo.DemoError) as e:
+    with pytest.raises(AppError) as e:
         demo.load_demo(engine, dt.date(2026, 11, 20))
-    assert "empty" in str(e.value) and "空数据库" in e.value.message("zh")
+    assert e.value.key == "demo.not_empty"
+    assert "empty" in e.value.message("en") and "空数据库" in e.value.message("zh")
     again = demo.load_demo(engine, dt.date(2026, 11, 20), force=True)   # identical rows: nothing changes
     assert len(read_logs(engine, SYSTEM)) == len(again.logs)
 
@@ -434,30 +436,21 @@ def test_default_end_is_used(sqlite_engine):
 
 
 def _cli(url, argv, lang="zh", as_json=False):
-    """Run `python -m core demo ...` through this area's own sub-parser (independent of other areas' modules)."""
-    import argparse
-
-    from core import cli, cli_demo, store
-    p = argparse.ArgumentParser()
-    cli_demo.register(p.add_subparsers(dest="command", required=True))
-    args = p.parse_args(["demo", *argv])
-    engine = store.get_engine(url)
-    store.init_db(engine)
-    ctx = cli.Context(engine=engine, scope=SYSTEM, json=as_json, lang=lang)
-    return args.func(args, ctx)
+    """Run `python -m core demo ...` in-process through the CLI's main (its error handling included)."""
+    from core import cli
+    return cli.main(["--db", url, "--lang", lang, *(["--json"] if as_json else []), "demo", *argv])
 
 
 def test_cli_demo(tmp_path, capsys):
     from core import cli, store
-    assert "core.cli_demo" in cli.CLI_MODULES
+    from core.cli import demo as cli_demo
+    assert cli_demo in cli.AREAS
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     try:
         assert _cli(url, ["--end", "2026-11-20"], lang="en") == 0
         out = capsys.readouterr().out
         assert "CM002" in out and "2026-11-20" in out and "declining" in out and "2026-W47" in out
-        from core import auth
-        if hasattr(auth, "ensure_demo_accounts"):
-            assert "Demo accounts created" in out and "demo_director" in out
+        assert "Demo accounts created" in out and "demo_director" in out
         assert _cli(url, ["--end", "2026-11-20"]) == 1
         assert "空数据库" in capsys.readouterr().err
         assert _cli(url, ["--end", "2026-11-20", "--force"], as_json=True) == 0

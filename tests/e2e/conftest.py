@@ -24,6 +24,7 @@ import pytest
 from sqlalchemy import text
 
 from core import store
+from core.store import engine as store_engine
 from tests.conftest import BACKENDS, _pg_admin, _pg_url
 from tests.e2e.helpers import (ARTIFACTS, CHROMIUM, DEMO_END, FAILURES, LAUNCH_ARGS, RUN_COUNTER_JS, TIMEOUT,
                                VIEWPORT, AppServer)
@@ -126,7 +127,7 @@ def e2e(request, tmp_path_factory):
     _SERVERS.remove(server)
     server.stop()
     engine.dispose()
-    store._ENGINES.pop(store._normalise_pg(url), None)
+    store_engine._ENGINES.pop(store_engine._normalise_pg(url), None)
     drop()
 
 

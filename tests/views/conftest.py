@@ -7,6 +7,7 @@ import shutil
 import pytest
 
 from core import store
+from core.store import engine as store_engine
 from tests.views.helpers import DEMO_END
 
 
@@ -18,7 +19,7 @@ def _make_demo(path):
     demo.load_demo(eng, end=dt.date.fromisoformat(DEMO_END))
     auth.ensure_demo_accounts(eng)
     eng.dispose()
-    store._ENGINES.pop(url, None)
+    store_engine._ENGINES.pop(url, None)
 
 
 @pytest.fixture(scope="session")

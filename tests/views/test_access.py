@@ -214,7 +214,7 @@ def test_form_sign_in(demo_db_url):
 def _sign_out_app():
     import streamlit as st
 
-    from ui import signin
+    from views import signin
     if st.button("out", key="out"):
         signin.sign_out()
     st.write(sorted(k for k in st.session_state if not k.startswith("$")))

@@ -12,15 +12,18 @@ import pandas as pd
 import streamlit as st
 
 from core import auth
-from core.scope import ROLES, ScopeError
+from core.errors import AppError, ScopeError
+from core.i18n import has
+from core.scope import ROLES, is_director_role, role_needs_team
 from core.store import audit as store_audit
 from core.store import logs as store_logs
+from views.signin import render_password_change
 
 AUDIT_LIMIT = 2000
 
 
 def _refuse_unless_director(ctx) -> bool:
-    if ctx.scope.is_director:
+    if ctx.scope.may_configure:
         return False
     st.error(ctx.t("settings.directors_only"))
     return True
@@ -58,7 +61,6 @@ def render(ctx) -> None:
     with col_b:
         _manage(ctx, users)
     with st.expander(ctx.t("auth.change_password"), icon=":material/key:"):
-        from ui.signin import render_password_change
         render_password_change(ctx.engine, ctx.scope, ctx.lang, key="settings_own_pw")
 
 
@@ -67,7 +69,7 @@ def _users_table(ctx, users: pd.DataFrame) -> None:
         st.info(ctx.t("settings.no_accounts"))
         return
     active = users[users["active"]]
-    real_directors = users[(users["role"] == "director") & users["active"] & ~users["is_demo"]]
+    real_directors = users[users["role"].map(is_director_role) & users["active"] & ~users["is_demo"]]
     st.caption(ctx.t("settings.accounts_summary", total=len(users), active=len(active),
                      directors=len(real_directors)))
     if real_directors.empty:
@@ -137,13 +139,13 @@ def _create_form(ctx) -> None:
         return
     try:
         user = auth.create_user(ctx.engine, ctx.scope, username, display_name, role, password=pw or None,
-                                team=team if role == "team_lead" else None,
+                                team=team if role_needs_team(role) else None,
                                 employee_id=employee or None, email=email or None)
-    except auth.AuthError as exc:
-        st.error(exc.message(ctx.lang))
-        return
     except ScopeError:
         st.error(ctx.t("settings.directors_only"))
+        return
+    except AppError as exc:
+        st.error(exc.message(ctx.lang))
         return
     for k in ("acc_new_username", "acc_new_display", "acc_new_email", "acc_new_pw", "acc_new_pw2"):
         st.session_state.pop(k, None)
@@ -198,11 +200,11 @@ def _manage(ctx, users: pd.DataFrame) -> None:
 def _do(ctx, action, ok_key: str, **params) -> None:
     try:
         action()
-    except auth.AuthError as exc:
-        st.error(exc.message(ctx.lang))
-        return
     except ScopeError:
         st.error(ctx.t("settings.directors_only"))
+        return
+    except AppError as exc:
+        st.error(exc.message(ctx.lang))
         return
     _flash(ctx, "success", ok_key, **params)
     st.rerun()
@@ -212,7 +214,6 @@ def _do(ctx, action, ok_key: str, **params) -> None:
 
 def action_label(ctx, action: str) -> str:
     """The audit action in words (falls back to the stored code for actions this page does not know)."""
-    from core.i18n import has
     key = f"settings.action.{action}"
     return ctx.t(key) if has(key) else action
 

@@ -15,7 +15,8 @@ import streamlit as st
 
 from core import auth
 from core.i18n import t
-from core.scope import Scope, ScopeError
+from core.errors import AppError, ScopeError
+from core.scope import ROLES, Scope
 from ui import context as ui_context
 
 SESSION_KEYS = ("username", "display_name", "signin_method")
@@ -167,13 +168,13 @@ def _render_demo(engine, lang: str) -> None:
             return
         st.markdown(t("auth.demo_intro", lang))
         cols = st.columns(3)
-        for col, role in zip(cols, ("director", "team_lead", "manager")):
+        for col, role in zip(cols, ROLES):
             with col:
                 if st.button(t(f"auth.demo_as_{role}", lang), key=f"signin_demo_{role}", type="primary",
                              width="stretch"):
                     try:
                         scope = auth.demo_signin(engine, role)
-                    except auth.AuthError as exc:
+                    except AppError as exc:
                         st.error(exc.message(lang))
                     else:
                         _start_session(engine, scope, "demo")
@@ -206,7 +207,7 @@ def render_password_change(engine, scope: Scope, lang: str, key: str = "own_pw")
             return
         try:
             auth.change_own_password(engine, scope, old or "", new or "")
-        except auth.AuthError as exc:
+        except AppError as exc:
             st.error(exc.message(lang))
         else:
             st.success(t("auth.password_changed", lang))
