@@ -2,8 +2,9 @@
 team leads and directors also see anyone they supervise and the payout summary.
 
 A thin view: every number comes from core.commission (the same code as the CLI and the .xlsx statement), so
-the page, the CLI and the downloaded file agree to the cent. Scope is enforced in core: asking for a manager
-the signed-in account may not see raises ScopeError there, whatever this page shows.
+the page, the CLI and the downloaded file agree to the cent; one cached service call per section
+(``commission_page``, ``statement_page``, ``what_if_view``, ``payout_summary``). Scope is enforced in core:
+asking for a manager the signed-in account may not see raises ScopeError there, whatever this page shows.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from core import commission as cm
-from core import commission_charts as charts
+from core.commission import charts
+from core.commission.xlsx import statement_xlsx
+from core.errors import AppError, ScopeError
 from core.i18n import fmt_date
-from core.scope import ScopeError
-from core.statement import statement_xlsx
-from core.store import plans as store_plans
+from core.schema import FIELDS_BY_NAME
+from core.scope import Scope
 from ui import data as ui_data
 from ui.context import get_context
 
@@ -37,30 +39,19 @@ def _period_label(ctx, period: cm.Period) -> str:
 
 # ---------------------------------------------------------------- cached core calls (keyed by scope + data)
 
-def _scope_of(key):
-    from core.scope import Scope
-    role, username, team, employee_id = key
-    return Scope(role, username=username, team=team, employee_id=employee_id)
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _page(url: str, scope_key: tuple, version: str, month: str, team, line) -> cm.CommissionPage:
+    return cm.commission_page(ui_data.engine_for(url), Scope(*scope_key), month, team=team, line=line)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
-def _statement(url: str, scope_key: tuple, version: str, employee_id: str, period: str) -> cm.Statement:
-    return cm.statement(ui_data.engine_for(url), _scope_of(scope_key), employee_id, period)
-
-
-@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
-def _history(url: str, scope_key: tuple, version: str, employee_id: str, period: str) -> cm.History:
-    return cm.history(ui_data.engine_for(url), _scope_of(scope_key), employee_id, period)
+def _statement_page(url: str, scope_key: tuple, version: str, employee_id: str, period: str) -> cm.StatementPage:
+    return cm.statement_page(ui_data.engine_for(url), Scope(*scope_key), employee_id, period)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
-def _run(url: str, scope_key: tuple, version: str, period: str, team, line) -> cm.PeriodRun:
-    return cm.run_period(ui_data.engine_for(url), _scope_of(scope_key), period, team=team, line=line)
-
-
-@st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
-def _plan_in_force(url: str, version: str, day) -> store_plans.PlanInForce:
-    return store_plans.plan_in_force(ui_data.engine_for(url), day)
+def _summary(url: str, scope_key: tuple, version: str, period: str, team, line) -> cm.PayoutSummary:
+    return cm.payout_summary(ui_data.engine_for(url), Scope(*scope_key), period, team=team, line=line)
 
 
 # ---------------------------------------------------------------- statement
@@ -160,7 +151,6 @@ def _what_if(ctx, plan: cm.Plan, stmt: cm.Statement) -> None:
     extra = {}
     items = list(plan.items)
     cols = st.columns(min(4, len(items)) or 1)
-    from core.schema import FIELDS_BY_NAME
     for i, item in enumerate(items):
         f = FIELDS_BY_NAME[item.metric]
         unit = cm.unit_label(item.metric, ctx.lang)
@@ -172,17 +162,17 @@ def _what_if(ctx, plan: cm.Plan, stmt: cm.Statement) -> None:
         else:
             v = cols[i % len(cols)].number_input(label, min_value=0.0, value=0.0, step=_STEP.get(f.unit, 1.0),
                                                  key=key, format="%.2f")
-        if v:
-            extra[item.metric] = cm.to_decimal(v)
-    w = cm.what_if(plan, stmt, extra) if extra else stmt
+        extra[item.metric] = v
+    wi = cm.what_if_view(plan, stmt, extra)
+    w = wi.statement
     c = st.columns(3)
     c[0].metric(ctx.t("commission.page.whatif_performance"), _yuan(ctx, w.performance),
-                delta=f"{cm.money(w.performance - stmt.performance):+,.2f}" if extra else None)
+                delta=None if wi.performance_delta is None else f"{wi.performance_delta:+,.2f}")
     c[1].metric(ctx.t("commission.page.whatif_payable"), _yuan(ctx, w.payable),
-                delta=f"{cm.money(w.payable - stmt.payable):+,.2f}" if extra else None)
+                delta=None if wi.payable_delta is None else f"{wi.payable_delta:+,.2f}")
     c[2].metric(ctx.t("commission.label.pay_band"), cm.band_name(w.pay_band, ctx.lang))
-    tips = [h.text(ctx.lang) for h in cm.hints(plan, w)]
-    bh = cm.band_hint(plan, w.performance)
+    tips = [h.text(ctx.lang) for h in wi.hints]
+    bh = wi.band_hint
     if bh:
         tips.append(ctx.t("commission.hint.band", need=_yuan(ctx, bh[1]), band=cm.band_name(bh[0], ctx.lang)))
     if tips:
@@ -193,9 +183,8 @@ def _what_if(ctx, plan: cm.Plan, stmt: cm.Statement) -> None:
 
 # ---------------------------------------------------------------- history and reserve
 
-def _history_section(ctx, employee_id: str, period: cm.Period) -> None:
+def _history_section(ctx, hist: cm.History) -> None:
     st.subheader(ctx.t("commission.page.history_title"))
-    hist = _history(ctx.db_url, ctx.scope_key, ctx.data_version, employee_id, period.key)
     c = st.columns(2)
     c[0].metric(ctx.t("commission.page.reserve_held"), _yuan(ctx, hist.reserve_held))
     c[1].metric(ctx.t("commission.page.reserve_released"), _yuan(ctx, hist.reserve_released))
@@ -226,21 +215,22 @@ def _history_section(ctx, employee_id: str, period: cm.Period) -> None:
 
 # ---------------------------------------------------------------- payout summary (leads, directors)
 
-def _summary_section(ctx, plan: cm.Plan, period: cm.Period) -> None:
-    run = _run(ctx.db_url, ctx.scope_key, ctx.data_version, period.key, ctx.team, ctx.line)
+def _summary_section(ctx, period: cm.Period) -> None:
+    summary = _summary(ctx.db_url, ctx.scope_key, ctx.data_version, period.key, ctx.team, ctx.line)
+    run, plan = summary.run, summary.run.plan
     for err in run.errors:
         st.warning(err.message(ctx.lang))
     if not run.statements:
         st.info(ctx.t("app.no_data"))
         return
-    ts = cm.team_summary(run.statements, plan)
+    ts = summary.teams
     total = ts.iloc[-1]
     c = st.columns(4)
     c[0].metric(ctx.t("commission.page.sum_managers"), f"{int(total['managers'])}")
     c[1].metric(ctx.t("commission.page.sum_payable"), _yuan(ctx, total["payable"]))
     c[2].metric(ctx.t("commission.page.sum_performance"), _yuan(ctx, total["performance"]))
     c[3].metric(ctx.t("commission.page.sum_deferred"), _yuan(ctx, total["deferred"]))
-    bands = cm.pay_band_names(plan)
+    bands = summary.bands
     if plan.pay_bands:
         rules = " · ".join(f"{cm.band_name(n, ctx.lang)} ≥ {_yuan(ctx, v)}" for n, v in plan.pay_bands)
         st.caption(ctx.t("commission.page.bands_rule", rules=rules,
@@ -264,20 +254,15 @@ def _summary_section(ctx, plan: cm.Plan, period: cm.Period) -> None:
            "deferred": st.column_config.TextColumn(ctx.t("commission.page.sum_deferred")),
            **{b: st.column_config.NumberColumn(cm.band_name(b, ctx.lang)) for b in bands}}
     st.dataframe(view, hide_index=True, width="stretch", column_config=cfg)
-    frame = cm.summary_frame(run.statements)
+    frame = summary.managers
     left, right = st.columns(2)
     with left:
         st.altair_chart(charts.distribution_chart(frame, plan, ctx.lang), width="stretch")
     with right:
         st.altair_chart(charts.team_chart(ts, ctx.lang), width="stretch")
     st.markdown(f"**{ctx.t('commission.page.per_manager')}**")
-    people = pd.DataFrame({
-        "employee_id": [s.employee_id for s in run.statements], "name": [s.name for s in run.statements],
-        "team": [s.team for s in run.statements], "grade": [s.grade for s in run.statements],
-        "performance": [float(s.performance) for s in run.statements],
-        "deferred": [float(s.deferred) for s in run.statements],
-        "payable": [float(s.payable) for s in run.statements],
-        "band": [cm.band_name(s.pay_band, ctx.lang) for s in run.statements]}).sort_values("payable", ascending=False)
+    people = frame[["employee_id", "name", "team", "grade", "performance", "deferred", "payable"]].assign(
+        band=[cm.band_name(b, ctx.lang) for b in frame["pay_band"]]).sort_values("payable", ascending=False)
     st.dataframe(people, hide_index=True, width="stretch", column_config={
         "employee_id": st.column_config.TextColumn(ctx.t("word.employee_id")),
         "name": st.column_config.TextColumn(ctx.t("word.manager")),
@@ -293,7 +278,7 @@ def _summary_section(ctx, plan: cm.Plan, period: cm.Period) -> None:
 
 def _manager_pick(ctx, roster: pd.DataFrame) -> str | None:
     """The manager whose statement is shown: oneself for a manager, else a picker when there is a choice."""
-    if ctx.scope.role == "manager":
+    if ctx.scope.sees_only_self:
         return ctx.scope.employee_id
     if len(roster) == 1:
         return roster["employee_id"].iat[0]
@@ -306,61 +291,59 @@ def _manager_pick(ctx, roster: pd.DataFrame) -> str | None:
                         format_func=lambda e: labels.get(e, e))
 
 
+def _plan_problem(ctx, exc: AppError) -> None:
+    if exc.key == "commission.plan.invalid":
+        st.error(ctx.t("commission.page.plan_invalid"))
+        st.code("\n".join(exc.messages(ctx.lang)), language=None)
+    else:
+        st.warning(exc.message(ctx.lang))
+
+
 def main() -> None:
     ctx = get_context()
     st.title(ctx.t("page.commission"))
-    month_start = ctx.month_bounds[0]
     try:
-        pif = _plan_in_force(ctx.db_url, ctx.data_version, month_start)
-        period = cm.period_for(ctx.month, pif.plan.settlement)
-        if period.start != month_start:   # a quarterly plan: the plan in force at the quarter's start
-            pif = _plan_in_force(ctx.db_url, ctx.data_version, period.start)
-            period = cm.period_for(ctx.month, pif.plan.settlement)
-    except cm.CommissionError as exc:
-        st.warning(exc.message(ctx.lang))
+        page = _page(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.month, ctx.team, ctx.line)
+    except AppError as exc:
+        _plan_problem(ctx, exc)
         return
-    except cm.PlanError as exc:
-        st.error(ctx.t("commission.page.plan_invalid"))
-        st.code(exc.message(ctx.lang), language=None)
-        return
+    pif, period = page.plan_in_force, page.period
     plan = pif.plan
     st.caption(ctx.t("commission.page.plan_caption", name=plan.name, date=fmt_date(plan.effective_from, ctx.lang),
                      settlement=ctx.t(f"commission.settlement.{plan.settlement}"), period=_period_label(ctx, period)))
     if pif.source == "sample":
         st.info(ctx.t("commission.page.sample_plan"))
-
-    roster = ui_data.roster(ctx, team=None, line=None) if ctx.scope.role == "manager" else ui_data.roster(ctx)
-    if ctx.scope.role == "manager" and ctx.scope.employee_id not in set(roster["employee_id"]):
+    if page.missing_self:
         st.info(ctx.t("commission.page.no_roster_entry", employee_id=ctx.scope.employee_id))
         return
-    if roster.empty:
+    if page.managers.empty:
         st.info(ctx.t("app.no_data"))
         return
 
     def personal():
-        employee_id = _manager_pick(ctx, roster)
+        employee_id = _manager_pick(ctx, page.managers)
         try:
-            stmt = _statement(ctx.db_url, ctx.scope_key, ctx.data_version, employee_id, period.key)
-        except cm.CommissionError as exc:
-            st.error(exc.message(ctx.lang))
-            return
+            sp = _statement_page(ctx.db_url, ctx.scope_key, ctx.data_version, employee_id, period.key)
         except ScopeError:
             st.error(ctx.t("error.scope"))
             return
-        _statement_section(ctx, stmt, period)
+        except AppError as exc:
+            st.error(exc.message(ctx.lang))
+            return
+        _statement_section(ctx, sp.statement, period)
         st.divider()
-        _what_if(ctx, plan, stmt)
+        _what_if(ctx, plan, sp.statement)
         st.divider()
-        _history_section(ctx, employee_id, period)
+        _history_section(ctx, sp.history)
 
-    if ctx.scope.role == "manager":
+    if ctx.scope.sees_only_self:
         personal()
         return
     tab_one, tab_all = st.tabs([ctx.t("commission.page.tab_statement"), ctx.t("commission.page.tab_summary")])
     with tab_one:
         personal()
     with tab_all:
-        _summary_section(ctx, plan, period)
+        _summary_section(ctx, period)
 
 
 main()

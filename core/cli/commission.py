@@ -14,24 +14,30 @@ performance, deferred, payable — money as strings with two decimals. Without `
 the period is used (the sample plan while none is activated). Acts as the system (a director) unless
 ``--as USERNAME``; a manager account gets only his own statement.
 Exit codes: 0 done; 1 rejected (invalid plan, period not fitting the plan, manager not visible or not on the
-roster, grade missing from the plan) with the message on stderr or ``{"ok": false, "error": ...}``;
+roster, grade missing from the plan: an AppError, reported by core.cli.main) with the message on stderr or
+``{"ok": false, "error": ...}``;
 2 usage errors (e.g. a period that is neither a month nor a quarter).
 """
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import sys
 from pathlib import Path
 
+from core import calendar as cal
 from core import commission as cm
+from core.commission.xlsx import statement_xlsx
+from core.errors import AppError
 from core.i18n import t
+from core.store import logs as store_logs
 
 
 def _period(text: str) -> cm.Period:
     try:
         return cm.parse_period(text)
-    except cm.CommissionError as exc:
+    except AppError as exc:
         raise argparse.ArgumentTypeError(exc.message("en")) from None
 
 
@@ -40,11 +46,6 @@ def _month(text: str) -> str:
     if p.kind != "monthly":
         raise argparse.ArgumentTypeError(f"not a month: {text!r} (expected e.g. 2026-10)")
     return p.key
-
-
-def _json_flag(parser) -> None:
-    # `--json` after the sub-command too (the root option works before it); SUPPRESS keeps the root's value.
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable JSON output")
 
 
 def register(sub) -> None:
@@ -56,44 +57,27 @@ def register(sub) -> None:
     c.add_argument("--plan", default=None, help="a plan YAML file instead of the plan in force")
     c.add_argument("--days", action="store_true", help="include the days each quantity came from")
     c.add_argument("--xlsx", default=None, metavar="FILE", help="also write the statement workbook (needs --manager)")
-    _json_flag(c)
     c.set_defaults(func=cmd_commission)
 
     p = sub.add_parser("plans", help="commission plans: list, check (dry run), upload, activate",
                        description="Commission plan versions (directors).")
     pc = p.add_subparsers(dest="plans_command", required=True, metavar="ACTION")
     ls = pc.add_parser("list", help="stored plan versions")
-    _json_flag(ls)
     ls.set_defaults(func=cmd_list)
     ck = pc.add_parser("check", help="validate a plan file and compare every manager's pay with the plan in force")
     ck.add_argument("file")
     ck.add_argument("--month", type=_month, default=None, help="month to compare (default: the latest logged)")
-    _json_flag(ck)
     ck.set_defaults(func=cmd_check)
     up = pc.add_parser("upload", help="store a new plan version")
     up.add_argument("file")
     up.add_argument("--activate", action="store_true", help="activate it at once")
-    _json_flag(up)
     up.set_defaults(func=cmd_upload)
     for name, func, helptext in (("activate", cmd_activate, "activate a stored version"),
                                  ("deactivate", cmd_deactivate, "withdraw an activated version"),
                                  ("show", cmd_show, "print a stored version's YAML")):
         a = pc.add_parser(name, help=helptext)
         a.add_argument("plan_id", type=int)
-        _json_flag(a)
         a.set_defaults(func=func)
-
-
-def _fail(ctx, message: str) -> int:
-    if ctx.json:
-        print(json.dumps({"ok": False, "error": message}, ensure_ascii=False))
-    else:
-        print(f"error: {message}", file=sys.stderr)
-    return 1
-
-
-def _read_plan(path: str) -> cm.Plan:
-    return cm.load_plan_file(path)
 
 
 def _text_statement(s: cm.Statement, lang: str) -> str:
@@ -117,19 +101,15 @@ def _text_statement(s: cm.Statement, lang: str) -> str:
 
 def cmd_commission(args, ctx) -> int:
     lang = ctx.lang
-    try:
-        plan = _read_plan(args.plan) if args.plan else None
-        if args.xlsx and not args.manager:
-            print("error: --xlsx needs --manager", file=sys.stderr)
-            return 2
-        if args.manager:
-            stmts = [cm.statement(ctx.engine, ctx.scope, args.manager, args.period, plan=plan)]
-        else:
-            stmts = cm.statements(ctx.engine, ctx.scope, args.period, plan=plan, team=args.team)
-    except (cm.PlanError, cm.CommissionError) as exc:
-        return _fail(ctx, exc.message(lang))
+    plan = cm.load_plan_file(args.plan) if args.plan else None
+    if args.xlsx and not args.manager:
+        print("error: --xlsx needs --manager", file=sys.stderr)
+        return 2
+    if args.manager:
+        stmts = [cm.statement(ctx.engine, ctx.scope, args.manager, args.period, plan=plan)]
+    else:
+        stmts = cm.statements(ctx.engine, ctx.scope, args.period, plan=plan, team=args.team)
     if args.xlsx:
-        from core.statement import statement_xlsx
         Path(args.xlsx).write_bytes(statement_xlsx(stmts[0], lang))
     if ctx.json:
         print(json.dumps([s.to_dict(lang, with_days=args.days) for s in stmts], ensure_ascii=False, indent=2))
@@ -141,8 +121,7 @@ def cmd_commission(args, ctx) -> int:
 
 
 def cmd_list(args, ctx) -> int:
-    from core.store import plans as store_plans
-    df = store_plans.list_plans(ctx.engine, ctx.scope)
+    df = cm.list_plans(ctx.engine, ctx.scope)
     recs = [{k: (v.isoformat() if hasattr(v, "isoformat") and v is not None and v == v else
                  (None if v != v else v)) for k, v in r.items()} for r in df.to_dict("records")]
     if ctx.json:
@@ -158,19 +137,13 @@ def cmd_list(args, ctx) -> int:
 
 
 def _latest_month(ctx) -> str:
-    from core import calendar as cal
-    from core.store import logs as store_logs
     _first, last = store_logs.log_date_range(ctx.engine, ctx.scope)
-    import datetime as dt
     return cal.month_key(last or dt.date.today())
 
 
 def cmd_check(args, ctx) -> int:
     lang = ctx.lang
-    try:
-        plan = _read_plan(args.file)
-    except cm.PlanError as exc:
-        return _fail(ctx, exc.message(lang))
+    plan = cm.load_plan_file(args.file)
     month = args.month or _latest_month(ctx)
     frame, errors, span = cm.compare_plans(ctx.engine, ctx.scope, plan, month)
 
@@ -195,14 +168,10 @@ def cmd_check(args, ctx) -> int:
 
 
 def cmd_upload(args, ctx) -> int:
-    from core.store import plans as store_plans
     p = Path(args.file)
     if not p.exists():
         raise FileNotFoundError(f"plan file not found: {p}")
-    try:
-        plan_id = store_plans.upload_plan(ctx.engine, ctx.scope, p.read_bytes(), activate=args.activate)
-    except cm.PlanError as exc:
-        return _fail(ctx, exc.message(ctx.lang))
+    plan_id = cm.upload_plan(ctx.engine, ctx.scope, p.read_bytes(), activate=args.activate)
     ctx.emit({"ok": True, "plan_id": plan_id, "active": bool(args.activate)},
              t("commission.cli.uploaded", ctx.lang, plan_id=plan_id) +
              (" " + t("commission.cli.activated", ctx.lang, plan_id=plan_id) if args.activate else ""))
@@ -210,31 +179,19 @@ def cmd_upload(args, ctx) -> int:
 
 
 def cmd_activate(args, ctx) -> int:
-    from core.store import plans as store_plans
-    try:
-        replaced = store_plans.activate_plan(ctx.engine, ctx.scope, args.plan_id)
-    except cm.CommissionError as exc:
-        return _fail(ctx, exc.message(ctx.lang))
+    replaced = cm.activate_plan(ctx.engine, ctx.scope, args.plan_id)
     ctx.emit({"ok": True, "plan_id": args.plan_id, "replaced": replaced},
              t("commission.cli.activated", ctx.lang, plan_id=args.plan_id))
     return 0
 
 
 def cmd_deactivate(args, ctx) -> int:
-    from core.store import plans as store_plans
-    try:
-        store_plans.deactivate_plan(ctx.engine, ctx.scope, args.plan_id)
-    except cm.CommissionError as exc:
-        return _fail(ctx, exc.message(ctx.lang))
+    cm.deactivate_plan(ctx.engine, ctx.scope, args.plan_id)
     ctx.emit({"ok": True, "plan_id": args.plan_id}, t("commission.cli.deactivated", ctx.lang, plan_id=args.plan_id))
     return 0
 
 
 def cmd_show(args, ctx) -> int:
-    from core.store import plans as store_plans
-    try:
-        body = store_plans.plan_body(ctx.engine, args.plan_id)
-    except cm.CommissionError as exc:
-        return _fail(ctx, exc.message(ctx.lang))
+    body = cm.plan_body(ctx.engine, args.plan_id)
     ctx.emit({"ok": True, "plan_id": args.plan_id, "body": body}, body)
     return 0

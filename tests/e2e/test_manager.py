@@ -17,7 +17,6 @@ from core import commission as cm
 from core.i18n import t
 from core.scope import SYSTEM
 from core.store import logs as store_logs
-from core.store import plans as store_plans
 from tests.e2e.conftest import DEMO_END
 from tests.e2e.helpers import (assert_no_error, download, goto_page, main_area, main_text, metric_value, nav_titles,
                                open_app, screenshot, section_metrics, sidebar, sign_in, wait_idle)
@@ -35,7 +34,7 @@ def _yuan(d: Decimal, lang: str = "zh") -> str:
 
 def _statement(e2e):
     scope = auth.scope_for_username(e2e.engine, e2e.manager.username)
-    period = cm.period_for(MONTH, store_plans.plan_in_force(e2e.engine, cal.month_bounds(MONTH)[0]).plan.settlement)
+    period = cm.period_for(MONTH, cm.plan_in_force(e2e.engine, cal.month_bounds(MONTH)[0]).plan.settlement)
     return cm.statement(e2e.engine, scope, e2e.manager.employee_id, period), period
 
 
@@ -80,7 +79,7 @@ def test_own_statement_what_if_and_download(page, e2e, downloads):
     screenshot(page, e2e.backend, JOURNEY, "commission", "zh")
 
     # what if I sell a few more of the first paid product?
-    plan = store_plans.plan_in_force(e2e.engine, period.start).plan
+    plan = cm.plan_in_force(e2e.engine, period.start).plan
     item = plan.items[0]
     extra = Decimal(5) if item.metric in ("credit_cards", "mobile_banking", "visits", "new_customers") \
         else Decimal(100)

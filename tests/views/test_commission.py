@@ -6,6 +6,7 @@ import pytest
 
 from core import auth, store
 from core import commission as cm
+from core.i18n import t as tr
 from tests.views.helpers import DEMO_END, rerun, run_page, texts
 
 PAGE = "views/commission.py"
@@ -29,7 +30,7 @@ def test_manager_sees_his_own_statement_equal_to_core(demo_db_url, lang):
     stmt = cm.statement(store.get_engine(demo_db_url), scope, scope.employee_id, month)
     tiles = _metrics(at)
     yuan = (lambda d: f"{cm.money(d):,.2f} 元") if lang == "zh" else (lambda d: f"CNY {cm.money(d):,.2f}")
-    t = (lambda k: cm.t(k, lang))
+    t = (lambda k: tr(k, lang))
     assert tiles[t("commission.step.payable")] == yuan(stmt.payable)
     assert tiles[t("commission.step.gross")] == yuan(stmt.gross)
     assert tiles[t("commission.step.deferred")] == yuan(stmt.deferred)
@@ -95,15 +96,15 @@ def test_manager_without_roster_entry_gets_a_clear_message(demo_db_url):
     assert "not on the roster" in texts(at)
 
 
-# ---------------------------------------------------------------- settings → plans (ui/settings_plans.py)
+# ---------------------------------------------------------------- settings → plans (views/settings_plans.py)
 
 def _settings_script(db_url: str, role: str, month: str) -> None:
     import datetime as dt
 
     from core import store as _store
     from core.scope import Scope
-    from ui import settings_plans
     from ui.context import PageContext, set_context
+    from views import settings_plans
     eng = _store.get_engine(db_url)
     scope = Scope("director", username="boss") if role == "director" else Scope("team_lead", username="l", team="x")
     set_context(PageContext(engine=eng, scope=scope, lang="en", today=dt.date(2026, 11, 20), day=dt.date(2026, 11, 20),
@@ -120,7 +121,6 @@ def _settings(db_url: str, role: str = "director"):
 
 
 def test_settings_upload_dry_run_and_activate(demo_db_url):
-    from core.store import plans as store_plans
     at = _settings(demo_db_url)
     assert not at.exception
     assert "example plan" in texts(at)
@@ -140,7 +140,7 @@ def test_settings_upload_dry_run_and_activate(demo_db_url):
     next(b for b in at.button if b.key == "sp_save_activate").click()
     at.run()
     assert not at.exception
-    listed = store_plans.list_plans(eng, auth.scope_for_username(eng, "demo_director"))
+    listed = cm.list_plans(eng, auth.scope_for_username(eng, "demo_director"))
     assert list(listed["name"]) == ["新方案"] and bool(listed["active"].iat[0])
     assert "Stored and activated plan version" in texts(at)
 

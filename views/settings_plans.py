@@ -1,8 +1,8 @@
 """Settings → 绩效方案 (directors): upload a plan, check it (validation + a dry run of every manager's pay under
 the plan in force and the new one, side by side), store it as a new version, activate or withdraw versions.
 
-Drawn by views/settings.py through ``render(ctx)``. All checks and writes go through core (core.commission,
-core.store.plans), which enforce that only a director may change plans.
+Drawn by views/settings.py through ``render(ctx)``. All checks and writes go through core.commission, which
+(with core.store.plans) enforces that only a director may change plans.
 """
 from __future__ import annotations
 
@@ -10,9 +10,8 @@ import pandas as pd
 import streamlit as st
 
 from core import commission as cm
+from core.errors import AppError, ScopeError
 from core.i18n import fmt_date
-from core.scope import ScopeError
-from core.store import plans as store_plans
 
 MAX_PLAN_BYTES = 200_000
 _MSG = "sp_message"
@@ -30,7 +29,7 @@ def _flash(ctx) -> None:
 
 def _versions(ctx) -> None:
     st.markdown(f"**{ctx.t('commission.set.versions')}**")
-    df = store_plans.list_plans(ctx.engine, ctx.scope)
+    df = cm.list_plans(ctx.engine, ctx.scope)
     if df.empty:
         st.info(ctx.t("commission.page.sample_plan"))
         return
@@ -58,8 +57,10 @@ def _versions(ctx) -> None:
     c1, c2 = st.columns(2)
     if not active and c1.button(ctx.t("commission.set.activate"), key="sp_activate", type="primary"):
         try:
-            replaced = store_plans.activate_plan(ctx.engine, ctx.scope, pid)
-        except (cm.CommissionError, cm.PlanError) as exc:
+            replaced = cm.activate_plan(ctx.engine, ctx.scope, pid)
+        except ScopeError:
+            raise
+        except AppError as exc:
             st.error(exc.message(ctx.lang))
         else:
             st.session_state[_MSG] = ctx.t("commission.set.activated", plan_id=pid) + (
@@ -67,34 +68,32 @@ def _versions(ctx) -> None:
             st.rerun()
     if active and c2.button(ctx.t("commission.set.deactivate"), key="sp_deactivate"):
         try:
-            store_plans.deactivate_plan(ctx.engine, ctx.scope, pid)
-        except cm.CommissionError as exc:
+            cm.deactivate_plan(ctx.engine, ctx.scope, pid)
+        except ScopeError:
+            raise
+        except AppError as exc:
             st.error(exc.message(ctx.lang))
         else:
             st.session_state[_MSG] = ctx.t("commission.set.deactivated", plan_id=pid)
             st.rerun()
     with st.expander(ctx.t("commission.set.show_yaml", plan_id=pid)):
-        st.code(store_plans.plan_body(ctx.engine, pid), language="yaml")
+        st.code(cm.plan_body(ctx.engine, pid), language="yaml")
 
 
 def _comparison(ctx, plan: cm.Plan) -> None:
     st.markdown(f"**{ctx.t('commission.set.dry_run')}**")
-    frame, errors, span = cm.compare_plans(ctx.engine, ctx.scope, plan, ctx.month)
-    st.caption(ctx.t("commission.set.dry_run_caption", period=span))
-    for e in errors:
+    dry = cm.dry_run(ctx.engine, ctx.scope, plan, ctx.month)
+    frame = dry.frame
+    st.caption(ctx.t("commission.set.dry_run_caption", period=dry.span))
+    for e in dry.errors:
         st.warning(e.message(ctx.lang))
     if frame.empty:
         st.info(ctx.t("app.no_data"))
         return
-    known = frame.dropna(subset=["old_payable", "new_payable"])
-    old_total = sum(known["old_payable"], cm.ZERO)
-    new_total = sum(known["new_payable"], cm.ZERO)
     c = st.columns(3)
-    c[0].metric(ctx.t("commission.set.old_total"), _yuan(old_total))
-    c[1].metric(ctx.t("commission.set.new_total"), _yuan(new_total), delta=f"{cm.money(new_total - old_total):+,.2f}")
-    up = int(sum(1 for d in frame["delta"] if d is not None and d > 0))
-    down = int(sum(1 for d in frame["delta"] if d is not None and d < 0))
-    c[2].metric(ctx.t("commission.set.up_down"), f"↑{up} / ↓{down}")
+    c[0].metric(ctx.t("commission.set.old_total"), _yuan(dry.old_total))
+    c[1].metric(ctx.t("commission.set.new_total"), _yuan(dry.new_total), delta=f"{dry.delta:+,.2f}")
+    c[2].metric(ctx.t("commission.set.up_down"), f"↑{dry.up} / ↓{dry.down}")
     view = pd.DataFrame({
         "employee_id": frame["employee_id"], "name": frame["name"], "team": frame["team"], "grade": frame["grade"],
         "old": [_yuan(v) for v in frame["old_payable"]], "new": [_yuan(v) for v in frame["new_payable"]],
@@ -123,9 +122,9 @@ def _upload(ctx) -> None:
         return
     try:
         plan = cm.parse_plan(data)
-    except cm.PlanError as exc:
-        st.error(ctx.t("commission.set.invalid", n=len(exc.issues)))
-        st.code(exc.message(ctx.lang), language=None)
+    except AppError as exc:
+        st.error(ctx.t("commission.set.invalid", n=len(exc.problems)))
+        st.code("\n".join(exc.messages(ctx.lang)), language=None)
         return
     st.success(ctx.t("commission.set.valid", name=plan.name, date=fmt_date(plan.effective_from, ctx.lang),
                      settlement=ctx.t(f"commission.settlement.{plan.settlement}"), items=len(plan.items)))
@@ -135,8 +134,10 @@ def _upload(ctx) -> None:
     save_on = c2.button(ctx.t("commission.set.save_activate"), key="sp_save_activate", type="primary")
     if save or save_on:
         try:
-            pid = store_plans.upload_plan(ctx.engine, ctx.scope, data, activate=save_on)
-        except (cm.PlanError, cm.CommissionError) as exc:
+            pid = cm.upload_plan(ctx.engine, ctx.scope, data, activate=save_on)
+        except ScopeError:
+            raise
+        except AppError as exc:
             st.error(exc.message(ctx.lang))
             return
         st.session_state[_MSG] = ctx.t("commission.set.saved_active" if save_on else "commission.set.saved",
@@ -152,10 +153,10 @@ def render(ctx) -> None:
         return
     _flash(ctx)
     try:
-        pif = store_plans.plan_in_force(ctx.engine, ctx.month_bounds[0], required=False)
-    except cm.PlanError as exc:
+        pif = cm.plan_in_force(ctx.engine, ctx.month_bounds[0], required=False)
+    except AppError as exc:
         st.error(ctx.t("commission.page.plan_invalid"))
-        st.code(exc.message(ctx.lang), language=None)
+        st.code("\n".join(exc.messages(ctx.lang)), language=None)
         pif = None
     if pif is not None:
         st.caption(ctx.t("commission.set.in_force", name=pif.plan.name, month=ctx.month,

@@ -8,17 +8,12 @@ from decimal import Decimal as D
 import pytest
 
 from core import cli
-from core.statement import xlsx_amounts
-from core.store import plans as store_plans
-from tests.core.test_commission import DIRECTOR, PLAN_YAML, bank  # noqa: F401 (fixture)
+from core import commission as cm
+from core.cli import commission as commission_cli
+from core.commission.xlsx import xlsx_amounts
+from tests.core.commission.data import DIRECTOR, PLAN_YAML
 
 MONEY_KEYS = ("base_pay", "gross", "deductions", "performance", "deferred", "payable")
-
-
-@pytest.fixture(autouse=True)
-def only_commission_cli(monkeypatch):
-    # Register only this area's commands, so these tests do not depend on other areas' CLI modules.
-    monkeypatch.setattr(cli, "CLI_MODULES", ("core.cli_commission",))
 
 
 @pytest.fixture
@@ -30,7 +25,8 @@ def plan_file(tmp_path):
 
 def run(capsys, *argv) -> tuple[int, str, str]:
     try:
-        rc = cli.main(list(argv))
+        # only this area's commands, so these tests do not depend on other areas' CLI modules
+        rc = cli.main(list(argv), areas=(commission_cli,))
     except SystemExit as exc:   # argparse usage errors
         rc = exc.code
     out, err = capsys.readouterr()
@@ -66,7 +62,7 @@ def test_json_all_visible_managers_and_days(bank, capsys, plan_file):
 
 
 def test_plan_in_force_without_plan_option(bank, capsys):
-    store_plans.upload_plan(bank, DIRECTOR, PLAN_YAML, activate=True)
+    cm.upload_plan(bank, DIRECTOR, PLAN_YAML, activate=True)
     rc, out, _ = run(capsys, "--db", bank.test_url, "commission", "--period", "2026-10", "--manager", "A02", "--json")
     assert rc == 0 and json.loads(out)[0]["payable"] == "9476.04"
 

@@ -9,38 +9,25 @@ decimals (``#,##0.00``), exactly the Decimal of the statement.
 
 Sheet 2 ("明细" / "Days"): the days every quantity came from (date, metric, value) — "why this number".
 
-Text cells that a spreadsheet could read as a formula are escaped (``core.safety.escape_formula`` when that
-module exists, else the same rule here: a leading ``= + - @`` or tab/CR gets a ``'`` in front).
+Text cells that a spreadsheet could read as a formula are escaped (:func:`core.export.escape_formula`).
 """
 from __future__ import annotations
 
 import io
 from decimal import Decimal
 
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
 
-from core.commission import Statement, band_name, fmt_num, metric_name, unit_label
+from core.commission.compute import Statement
+from core.commission.plan import fmt_num
+from core.commission.text import band_name, metric_name, unit_label
+from core.convert import money_str
+from core.export import escape_formula
 from core.i18n import t
-
-try:  # the shared helper, when the security work has landed
-    from core.safety import escape_formula as _escape_formula
-except ImportError:  # pragma: no cover - depends on another module's presence
-    _escape_formula = None
 
 AMOUNT_COL = 6
 MONEY_FORMAT = "#,##0.00"
-
-
-def escape_text(value: str) -> str:
-    """Neutralise text a spreadsheet would run as a formula."""
-    if _escape_formula is not None:
-        return _escape_formula(value)
-    s = str(value)
-    if s and s[0] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + s
-    return s
 
 
 def _num(d: Decimal) -> float | int:
@@ -57,7 +44,7 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
     head_fill = PatternFill("solid", fgColor="DDE7F3")
 
     def text(row, col, value, font=None):
-        c = ws.cell(row=row, column=col, value=escape_text(value) if isinstance(value, str) else value)
+        c = ws.cell(row=row, column=col, value=escape_formula(value) if isinstance(value, str) else value)
         if font:
             c.font = font
         return c
@@ -71,6 +58,15 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
         c.number_format = MONEY_FORMAT
         if font:
             c.font = font
+
+    def quantity_row(row, key, label, ln):
+        """An item or deduction line: quantity, unit, how, amount."""
+        text(row, 1, key)
+        text(row, 2, label)
+        ws.cell(row=row, column=3, value=_num(ln.quantity)).number_format = "#,##0.######"
+        text(row, 4, unit_label(ln.metric, lang))
+        text(row, 5, ln.how(lang))
+        ws.cell(row=row, column=AMOUNT_COL, value=_num(ln.amount)).number_format = MONEY_FORMAT
 
     r = 1
     text(r, 2, t("commission.xlsx.title", lang, period=stmt.period), Font(bold=True, size=14))
@@ -93,14 +89,7 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
         c.fill = head_fill
     r += 1
     for ln in stmt.lines:
-        text(r, 1, f"line:{ln.metric}")
-        text(r, 2, metric_name(ln.metric, lang))
-        q = ws.cell(row=r, column=3, value=_num(ln.quantity))
-        q.number_format = "#,##0.######"
-        text(r, 4, unit_label(ln.metric, lang))
-        text(r, 5, ln.how(lang))
-        c = ws.cell(row=r, column=AMOUNT_COL, value=_num(ln.amount))
-        c.number_format = MONEY_FORMAT
+        quantity_row(r, f"line:{ln.metric}", metric_name(ln.metric, lang), ln)
         r += 1
     r += 1
     money_row(r, "gross", t("commission.step.gross", lang), stmt.gross, font=bold)
@@ -115,14 +104,8 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
               how=f"{fmt_num(stmt.gross)} × {fmt_num(stmt.coefficient)}")
     r += 1
     for d in stmt.deduction_lines:
-        text(r, 1, f"deduction:{d.metric}")
-        text(r, 2, t("commission.step.deduction", lang, metric=metric_name(d.metric, lang)))
-        q = ws.cell(row=r, column=3, value=_num(d.quantity))
-        q.number_format = "#,##0.######"
-        text(r, 4, unit_label(d.metric, lang))
-        text(r, 5, d.how(lang))
-        c = ws.cell(row=r, column=AMOUNT_COL, value=_num(d.amount))
-        c.number_format = MONEY_FORMAT
+        quantity_row(r, f"deduction:{d.metric}", t("commission.step.deduction", lang,
+                                                   metric=metric_name(d.metric, lang)), d)
         r += 1
     money_row(r, "deductions", t("commission.step.deductions", lang), stmt.deductions)
     r += 1
@@ -158,7 +141,7 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
     for metric, ds in [(ln.metric, ln.days) for ln in stmt.lines] + [(d.metric, d.days) for d in stmt.deduction_lines]:
         for day, value in ds:
             days.cell(row=rr, column=1, value=day).number_format = "yyyy-mm-dd"
-            days.cell(row=rr, column=2, value=escape_text(metric_name(metric, lang)))
+            days.cell(row=rr, column=2, value=escape_formula(metric_name(metric, lang)))
             days.cell(row=rr, column=3, value=_num(value))
             days.cell(row=rr, column=4, value=unit_label(metric, lang))
             rr += 1
@@ -172,9 +155,6 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
 
 def xlsx_amounts(data: bytes) -> dict[str, str]:
     """Read back a statement workbook's numbers by key (money as two-decimal strings), for checks and tests."""
-    from openpyxl import load_workbook
-
-    from core.commission import money
     ws = load_workbook(io.BytesIO(data), data_only=True).worksheets[0]
     out = {}
     for row in ws.iter_rows(min_row=1):
@@ -182,8 +162,8 @@ def xlsx_amounts(data: bytes) -> dict[str, str]:
         if isinstance(key, str) and key and len(row) >= AMOUNT_COL:
             v = row[AMOUNT_COL - 1].value
             if isinstance(v, (int, float)):
-                out[key] = str(money(Decimal(str(v)))) if key != "coefficient" else fmt_num(Decimal(str(v)), False)
+                out[key] = money_str(Decimal(str(v))) if key != "coefficient" else fmt_num(Decimal(str(v)), False)
     return out
 
 
-__all__ = ["statement_xlsx", "xlsx_amounts", "escape_text", "AMOUNT_COL"]
+__all__ = ["statement_xlsx", "xlsx_amounts", "AMOUNT_COL"]

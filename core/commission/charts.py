@@ -7,7 +7,9 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from core.commission import History, Plan, band_name, pay_band_names
+from core.commission.plan import Plan, pay_band_names
+from core.commission.service import History
+from core.commission.text import band_name
 from core.i18n import t
 
 BAND_COLORS = {"不合格": "#d62728", "一般": "#9e9e9e", "优秀": "#2ca02c"}
@@ -50,7 +52,7 @@ def history_chart(hist: History, lang: str = "zh") -> alt.LayerChart:
 def distribution_chart(summary: pd.DataFrame, plan: Plan, lang: str = "zh", step: float | None = None) -> alt.LayerChart:
     """Histogram of performance pay (managers per bin), coloured by pay band, with the band thresholds as rules.
 
-    `summary` is :func:`core.commission.summary_frame`."""
+    `summary` is :func:`core.commission.payout.summary_frame`."""
     d = summary[["name", "team", "performance", "pay_band"]].copy()
     d["band"] = [band_name(b, lang) for b in d["pay_band"]]
     perf = d["performance"].astype(float)
@@ -84,7 +86,7 @@ def distribution_chart(summary: pd.DataFrame, plan: Plan, lang: str = "zh", step
 
 
 def team_chart(team_summary: pd.DataFrame, lang: str = "zh") -> alt.Chart:
-    """Total payable per team (bars), from :func:`core.commission.team_summary` (the total row is left out)."""
+    """Total payable per team (bars), from :func:`core.commission.payout.team_summary` (the total row is left out)."""
     d = team_summary[team_summary["team"].notna()].copy()
     d["payable"] = d["payable"].astype(float)
     f_team = t("word.team", lang)

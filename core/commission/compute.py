@@ -1,0 +1,215 @@
+"""One manager's statement for one period, from quantities and targets already summed: pure, no I/O.
+
+The steps (see the package docstring): each item (rate, above-target rate, marginal or slab tiers), gross,
+× grade coefficient, − deductions, floor/cap, risk reserve, + base pay = payable. Money is Decimal, rounded to
+0.01 yuan half up (:func:`core.convert.money`) wherever the plan says "round".
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core import schema
+from core.commission.periods import Period, as_period, check_period
+from core.commission.plan import Item, Plan, fmt_num
+from core.commission.text import how_text, q_unit, unit_label, yuan_rate
+from core.convert import ZERO, money, money_str
+from core.errors import AppError
+
+
+@dataclass(frozen=True)
+class Segment:
+    quantity: Decimal
+    rate: Decimal
+    amount: Decimal           # quantity × rate, unrounded
+    band: int | None = None   # band index for tiers
+    above_target: bool = False
+
+
+@dataclass
+class Line:
+    metric: str
+    kind: str                         # rate | above_target | marginal | slab
+    quantity: Decimal
+    segments: list[Segment]
+    amount: Decimal                   # rounded
+    target: Decimal | None = None
+    deferred_share: Decimal = ZERO
+    days: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+
+    def how(self, lang: str = "zh") -> str:
+        return how_text(self, lang)
+
+
+@dataclass
+class DeductionLine:
+    metric: str
+    quantity: Decimal
+    rate: Decimal                     # yuan per unit
+    amount: Decimal                   # rounded
+    days: list[tuple[dt.date, Decimal]] = field(default_factory=list)
+
+    def how(self, lang: str = "zh") -> str:
+        return f"{q_unit(self.metric, self.quantity, lang)} × {yuan_rate(self.rate, lang)}"
+
+
+@dataclass
+class Statement:
+    employee_id: str
+    name: str
+    team: str
+    grade: str
+    period: str
+    settlement: str
+    months: int
+    plan_name: str
+    plan_effective_from: dt.date
+    base_pay_monthly: Decimal
+    base_pay: Decimal                 # × months
+    lines: list[Line]
+    gross: Decimal
+    coefficient: Decimal
+    performance_before_deductions: Decimal
+    deduction_lines: list[DeductionLine]
+    deductions: Decimal
+    performance_before_clamp: Decimal
+    clamp: str | None                 # floor | cap | None
+    performance: Decimal
+    deferred_before_limit: Decimal
+    deferred: Decimal
+    payable: Decimal
+    pay_band: str | None
+    quantities: dict[str, Decimal] = field(default_factory=dict)
+    targets: dict[str, Decimal | None] = field(default_factory=dict)
+
+    def line(self, metric: str) -> Line | None:
+        return next((ln for ln in self.lines if ln.metric == metric), None)
+
+    def days_by_metric(self) -> dict[str, list]:
+        """The days behind every quantity (items and deductions), by metric."""
+        days = {ln.metric: ln.days for ln in self.lines}
+        days.update({d.metric: d.days for d in self.deduction_lines})
+        return days
+
+    def to_dict(self, lang: str = "zh", with_days: bool = False) -> dict:
+        """The statement as JSON-ready data: money as strings with two decimals."""
+        def days(ds):
+            return [{"date": d.isoformat(), "value": fmt_num(v, sep=False)} for d, v in ds]
+
+        lines = []
+        for ln in self.lines:
+            row = {"metric": ln.metric, "quantity": fmt_num(ln.quantity, sep=False), "unit": unit_label(ln.metric, lang),
+                   "amount": money_str(ln.amount), "how": ln.how(lang), "kind": ln.kind,
+                   "target": None if ln.target is None else fmt_num(ln.target, sep=False),
+                   "deferred_share": fmt_num(ln.deferred_share, sep=False)}
+            if with_days:
+                row["days"] = days(ln.days)
+            lines.append(row)
+        deds = []
+        for d in self.deduction_lines:
+            row = {"metric": d.metric, "quantity": fmt_num(d.quantity, sep=False), "unit": unit_label(d.metric, lang),
+                   "amount": money_str(d.amount), "how": d.how(lang)}
+            if with_days:
+                row["days"] = days(d.days)
+            deds.append(row)
+        return {
+            "employee_id": self.employee_id, "name": self.name, "team": self.team, "grade": self.grade,
+            "period": self.period, "settlement": self.settlement, "months": self.months,
+            "plan": self.plan_name, "plan_effective_from": self.plan_effective_from.isoformat(),
+            "base_pay": money_str(self.base_pay), "lines": lines, "gross": money_str(self.gross),
+            "coefficient": fmt_num(self.coefficient, sep=False),
+            "performance_before_deductions": money_str(self.performance_before_deductions),
+            "deductions": money_str(self.deductions), "deduction_lines": deds,
+            "performance_before_clamp": money_str(self.performance_before_clamp), "clamp": self.clamp,
+            "performance": money_str(self.performance), "deferred": money_str(self.deferred),
+            "payable": money_str(self.payable), "pay_band": self.pay_band,
+        }
+
+
+def item_segments(item: Item, quantity: Decimal, target: Decimal | None = None) -> list[Segment]:
+    """How one item pays `quantity` (step 1), as segments of quantity × rate (unrounded)."""
+    q = Decimal(quantity)
+    if item.tiers is None:
+        rate = item.rate
+        if item.above_target_rate is not None and target is not None and q > target:
+            base_q = max(target, ZERO)
+            segs = []
+            if base_q > 0:
+                segs.append(Segment(base_q, rate, base_q * rate))
+            extra = q - base_q
+            segs.append(Segment(extra, item.above_target_rate, extra * item.above_target_rate, above_target=True))
+            return segs
+        return [Segment(q, rate, q * rate)]
+    bands = item.tiers.bands
+    if item.tiers.mode == "slab" or q <= 0:
+        for idx, b in enumerate(bands):
+            if b.upto is None or q <= b.upto:
+                return [Segment(q, b.rate, q * b.rate, band=idx)]
+    segs, lower = [], ZERO
+    for idx, b in enumerate(bands):
+        top = q if b.upto is None else min(q, b.upto)
+        part = top - lower
+        if part > 0:
+            segs.append(Segment(part, b.rate, part * b.rate, band=idx))
+        if b.upto is None or q <= b.upto:
+            break
+        lower = b.upto
+    return segs
+
+
+def compute(plan: Plan, *, employee_id: str, grade: str, period: str | Period,
+            quantities: Mapping[str, Decimal], targets: Mapping[str, Decimal | None] | None = None,
+            name: str = "", team: str = "", days: Mapping[str, list] | None = None) -> Statement:
+    """Steps 1–6 for one manager and one period, from quantities (and targets) already summed."""
+    per = as_period(period)
+    check_period(plan, per)
+    if grade not in plan.base_pay or grade not in plan.grade_coefficient:
+        raise AppError("commission.err.grade_missing", employee_id=employee_id, name=name, grade=grade,
+                       plan=plan.name, grades="、".join(plan.grades))
+    targets = targets or {}
+    days = days or {}
+    coef = plan.grade_coefficient[grade]
+    lines = []
+    for item in plan.items:
+        q = Decimal(quantities.get(item.metric, ZERO))
+        tgt = targets.get(item.metric)
+        segs = item_segments(item, q, tgt)
+        amount = money(sum((s.amount for s in segs), ZERO))
+        lines.append(Line(metric=item.metric, kind=item.kind, quantity=q, segments=segs, amount=amount,
+                          target=tgt if item.metric in schema.TARGET_METRICS else None,
+                          deferred_share=item.deferred_share, days=list(days.get(item.metric, []))))
+    gross = sum((ln.amount for ln in lines), ZERO)
+    perf0 = money(gross * coef)
+    ded_lines = []
+    for d in plan.deductions:
+        q = Decimal(quantities.get(d.metric, ZERO))
+        ded_lines.append(DeductionLine(metric=d.metric, quantity=q, rate=d.amount, amount=money(q * d.amount),
+                                       days=list(days.get(d.metric, []))))
+    ded_total = sum((d.amount for d in ded_lines), ZERO)
+    perf1 = perf0 - ded_total
+    perf, clamp = perf1, None
+    if plan.floor is not None and perf < plan.floor:
+        perf, clamp = plan.floor, "floor"
+    if plan.cap is not None and perf > plan.cap:
+        perf, clamp = plan.cap, "cap"
+    perf = money(perf)
+    deferred_raw = money(sum((ln.amount * coef * ln.deferred_share for ln in lines), ZERO))
+    deferred = min(max(deferred_raw, ZERO), max(perf, ZERO))
+    deferred = money(deferred)
+    months = len(per.months)
+    base_m = plan.base_pay[grade]
+    base = money(base_m * months)
+    payable = money(base + perf - deferred)
+    return Statement(
+        employee_id=employee_id, name=name, team=team, grade=grade, period=per.key, settlement=plan.settlement,
+        months=months, plan_name=plan.name, plan_effective_from=plan.effective_from, base_pay_monthly=money(base_m),
+        base_pay=base, lines=lines, gross=money(gross), coefficient=coef, performance_before_deductions=perf0,
+        deduction_lines=ded_lines, deductions=money(ded_total), performance_before_clamp=money(perf1), clamp=clamp,
+        performance=perf, deferred_before_limit=deferred_raw, deferred=deferred, payable=payable,
+        pay_band=plan.band_of(perf), quantities={m: Decimal(quantities.get(m, ZERO)) for m in plan.metrics},
+        targets={m: targets.get(m) for m in plan.metrics})
+
+
+__all__ = ["Segment", "Line", "DeductionLine", "Statement", "item_segments", "compute"]

@@ -1,0 +1,119 @@
+"""The plan model (绩效计价办法) as validated data: items, tiers, deductions, floor/cap, pay bands.
+
+A :class:`Plan` is built by :func:`core.commission.plan_yaml.parse_plan` from the YAML a bank writes (see
+``sample_data/plan_2026.yaml`` and the package docstring for the computation it drives). Every number is an
+exact :class:`~decimal.Decimal` of what was typed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from core.convert import ZERO
+
+SETTLEMENTS = ("monthly", "quarterly")
+TIER_MODES = ("marginal", "slab")
+# Pay bands, lowest first. The plan gives the lower bound of every band but the first.
+PAY_BANDS = ("不合格", "一般", "优秀")
+PAY_BAND_KEYS = {"不合格": "failing", "一般": "ordinary", "优秀": "excellent"}
+
+
+def fmt_num(d: Decimal, sep: bool = True) -> str:
+    """A quantity or rate without trailing zeros or exponent: 1200, 150.5, 0.05 (thousands separated)."""
+    d = Decimal(d)
+    if d == d.to_integral_value():
+        d = d.quantize(Decimal(1))
+    else:
+        d = d.normalize()
+    return f"{d:,f}" if sep else f"{d:f}"
+
+
+@dataclass(frozen=True)
+class Band:
+    upto: Decimal | None
+    rate: Decimal
+
+
+@dataclass(frozen=True)
+class Tiers:
+    mode: str                 # marginal | slab
+    bands: tuple[Band, ...]
+
+
+@dataclass(frozen=True)
+class Item:
+    metric: str
+    rate: Decimal | None = None
+    tiers: Tiers | None = None
+    above_target_rate: Decimal | None = None
+    deferred_share: Decimal = ZERO
+    line: int | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.tiers is not None:
+            return self.tiers.mode
+        return "above_target" if self.above_target_rate is not None else "rate"
+
+
+@dataclass(frozen=True)
+class Deduction:
+    metric: str
+    amount: Decimal
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Plan:
+    name: str
+    effective_from: dt.date
+    settlement: str
+    base_pay: Mapping[str, Decimal]
+    grade_coefficient: Mapping[str, Decimal]
+    items: tuple[Item, ...]
+    deductions: tuple[Deduction, ...] = ()
+    floor: Decimal | None = None
+    cap: Decimal | None = None
+    pay_bands: tuple[tuple[str, Decimal], ...] = ()     # (band, lower bound), increasing
+    reserve_release_after_months: int | None = None
+    description: str = ""
+    source: str = field(default="", repr=False, compare=False)
+
+    @property
+    def metrics(self) -> tuple[str, ...]:
+        seen = [i.metric for i in self.items] + [d.metric for d in self.deductions]
+        return tuple(dict.fromkeys(seen))
+
+    @property
+    def grades(self) -> tuple[str, ...]:
+        return tuple(self.base_pay)
+
+    def item(self, metric: str) -> Item | None:
+        return next((i for i in self.items if i.metric == metric), None)
+
+    def band_of(self, performance: Decimal) -> str | None:
+        """The pay band (不合格 / 一般 / 优秀) of a period's performance pay, None when the plan sets none."""
+        if not self.pay_bands:
+            return None
+        band = _band_below(self.pay_bands[0][0])
+        for name, lower in self.pay_bands:
+            if performance >= lower:
+                band = name
+        return band
+
+
+def _band_below(name: str) -> str:
+    return PAY_BANDS[PAY_BANDS.index(name) - 1]
+
+
+def pay_band_names(plan: Plan) -> list[str]:
+    """The bands a performance can fall in under `plan`, lowest first ([] when the plan sets none)."""
+    if not plan.pay_bands:
+        return []
+    return [_band_below(plan.pay_bands[0][0])] + [name for name, _ in plan.pay_bands]
+
+
+__all__ = ["SETTLEMENTS", "TIER_MODES", "PAY_BANDS", "PAY_BAND_KEYS", "fmt_num", "Band", "Tiers", "Item",
+           "Deduction", "Plan", "pay_band_names"]
