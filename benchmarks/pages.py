@@ -1,18 +1,18 @@
-"""Time the data computation behind each routine page (晨会 / 周小结 / 月总结) and compare it with the floor.
+"""Time each routine page's model (晨会 / 周小结 / 月总结: one core.routines *_page call — the store reads with the
+caller's scope plus the computation) and compare it with the floor.
 
-Data sets, all built in memory:
+Data sets, built in memory and written through the store's import functions into a temporary SQLite database:
+* ``small`` — synthetic, 20 managers × every calendar day of 2026 (7,300 rows; a quick check);
 * ``demo``  — the demo bank (core.demo.generate: 32 managers, 26 weeks of working-day logs);
 * ``110k``  — synthetic, 300 managers × every calendar day of 2026 (109,500 rows);
-* ``2M``    — synthetic, 5,500 managers × every calendar day of 2026 (2,007,500 rows).
+* ``2M``    — synthetic, 5,500 managers × every calendar day of 2026 (2,007,500 rows; slow to store).
 
-Floor: one ``logs.groupby("employee_id")[FLOW_METRICS].sum()`` over the same rows. Each page's computation gets
-the whole frame (the worst case: the app's loaders only read the dates a page needs) and must stay within
-5× the floor and under 1.5 GB peak memory at 2M rows. Time = best of ``--repeat`` runs. Memory = the frame itself
-"alloc peak" = tracemalloc peak of one page computation (what the page allocates on top of the data; numpy and
-pandas buffers are traced) and "process peak RSS" = the whole process's peak resident memory while the page runs,
-data included (VmHWM reset through /proc/self/clear_refs before each measured run; Linux).
+Floor: reading the monthly page's 13-month window with ``read_logs`` and one ``groupby("employee_id").sum()``.
+Time = best of ``--repeat`` runs. "alloc peak" = tracemalloc peak of one page call; "process peak RSS" = the
+whole process's peak resident memory while the page runs (VmHWM reset through /proc/self/clear_refs before each
+measured run; Linux).
 
-    python -m benchmarks.pages [--repeat 5] [--sizes demo,110k,2M]
+    python benchmarks/pages.py [--repeat 5] [--sizes small,demo,110k,2M]
 """
 from __future__ import annotations
 
@@ -20,7 +20,9 @@ import argparse
 import datetime as dt
 import gc
 import resource
+import shutil
 import sys
+import tempfile
 import time
 import tracemalloc
 from pathlib import Path
@@ -31,8 +33,10 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from core import calendar as cal  # noqa: E402
-from core import metrics as M  # noqa: E402
+from core import routines, store  # noqa: E402
 from core.schema import FLOW_METRICS, METRICS, TARGET_METRICS  # noqa: E402
+from core.scope import SYSTEM  # noqa: E402
+from core.store import logs as store_logs  # noqa: E402
 
 YEAR = 2026
 AS_OF = dt.date(2026, 10, 15)          # a Thursday after National Day: morning meeting "today"
@@ -97,59 +101,40 @@ def demo_bank():
     return logs, bank.roster, bank.targets
 
 
-# ------------------------------------------------------------------ the pages' computations
+# ------------------------------------------------------------------ the store
 
-def morning(logs, roster, targets, overrides=None):
-    """晨会: yesterday per manager, who did not log, month-to-date progress (manager/team/branch), pace series per
-    target metric, leaders of yesterday and of the month, furthest behind."""
-    day = cal.previous_workday(AS_OF, overrides)
-    month = cal.month_key(AS_OF)
-    snap = M.daily_snapshot(logs, roster, day)
-    prog = M.month_progress(logs, targets, roster, month, day, overrides, level="all")
-    series = M.pace_table(logs, targets, month, day, TARGET_METRICS, overrides, roster=roster)
-    mtd = M.period_totals(logs, cal.month_bounds(month)[0], day, roster=roster)
-    lead_day = [M.leaders(snap, m, 3) for m in ("visits", "new_customers", "deposits_new")]
-    lead_month = [M.leaders(mtd, m, 3) for m in ("visits", "new_customers", "deposits_new")]
-    behind = M.furthest_behind(prog[prog["level"] == "manager"], 5)
-    return snap, prog, series, lead_day, lead_month, behind
+def load_store(logs, roster, targets, path: Path):
+    """A SQLite database at `path` holding the rows, written through the store's own import functions."""
+    eng = store.get_engine(f"sqlite:///{path}")
+    store.init_db(eng)
+    store_logs.apply_roster(eng, SYSTEM, roster[["employee_id", "name", "team", "line", "grade", "start_date",
+                                                 "mentor_id", "active"]], "bench roster", "r")
+    store_logs.apply_daily(eng, SYSTEM, logs[["employee_id", "date", *METRICS, "notes"]], "bench daily", "d")
+    store_logs.apply_targets(eng, SYSTEM, targets, "bench targets", "t")
+    return eng
 
 
-def weekly(logs, roster, targets, overrides=None):
-    """周小结: week vs previous week vs target share (all levels), leaderboard, visits heatmap, funnel (manager and
-    team), daily trend by team, log compliance."""
-    mon, sun = cal.week_bounds(WEEK)
-    cmp_ = M.week_comparison(logs, targets, roster, WEEK, overrides, level="all")
-    totals = M.period_totals(logs, mon, sun, roster=roster)
-    board = M.leaderboard(totals, TARGET_METRICS, n=10)
-    heat = M.visits_heatmap(logs, roster, WEEK, overrides)
-    fun = M.funnel(logs, mon, sun, "manager", roster)
-    fun_t = M.funnel(logs, mon, sun, "team", roster)
-    trend = M.daily_totals(logs, mon, sun, ["visits", "new_customers"], by="team", overrides=overrides)
-    miss = M.missing_logs(logs, roster, mon, sun, overrides)
-    return cmp_, board, heat, fun, fun_t, trend, miss
+# ------------------------------------------------------------------ the pages: one page-model call each
+
+def morning(eng):
+    return routines.morning_page(eng, SYSTEM, AS_OF, overrides={})
 
 
-def monthly(logs, roster, targets, overrides=None):
-    """月总结: attainment table (all levels), ranking top 10 / bottom 5 / distribution, month-over-month and
-    year-over-year (manager and team), deposit 日均 vs 时点."""
-    last = cal.month_bounds(MONTH)[1]
-    prog = M.month_progress(logs, targets, roster, MONTH, last, overrides, level="all")
-    mat = M.attainment_matrix(prog)
-    man = prog[prog["level"] == "manager"]
-    top = M.ranking(man, 10)
-    bottom = M.bottom_ranking(man, 5)
-    dist = M.distribution(M.ranking(man, None)["score"])
-    mom = M.month_over_month(logs, MONTH, "manager", roster)
-    mom_t = M.month_over_month(logs, MONTH, "team", roster)
-    yoy = M.year_over_year(logs, MONTH, "manager", roster)
-    adb = M.average_daily_balance(logs, MONTH, overrides, roster=roster)
-    return mat, top, bottom, dist, mom, mom_t, yoy, adb
+def weekly(eng):
+    return routines.weekly_page(eng, SYSTEM, WEEK, overrides={}, today=AS_OF)
+
+
+def monthly(eng):
+    return routines.monthly_page(eng, SYSTEM, MONTH, overrides={})
 
 
 PAGES = {"morning 晨会": morning, "weekly 周小结": weekly, "monthly 月总结": monthly}
 
 
-def floor(logs, roster, targets, overrides=None):
+def floor(eng):
+    """Read the monthly page's window (13 months) and sum it per manager: what any page costs at least."""
+    first = cal.month_bounds(cal.add_months(MONTH, -12))[0]
+    logs = store_logs.read_logs(eng, SYSTEM, start=first, end=cal.month_bounds(MONTH)[1])
     return logs.groupby("employee_id")[list(FLOW_METRICS)].sum()
 
 
@@ -202,19 +187,22 @@ def peak_alloc(fn, args) -> int:
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeat", type=int, default=5)
-    ap.add_argument("--sizes", default="demo,110k,2M")
+    ap.add_argument("--sizes", default="small,demo,110k")
     args = ap.parse_args(argv)
-    builders = {"demo": demo_bank, "110k": lambda: synthetic(300), "2M": lambda: synthetic(5_500)}
+    builders = {"small": lambda: synthetic(20), "demo": demo_bank, "110k": lambda: synthetic(300),
+                "2M": lambda: synthetic(5_500)}
+    tmp = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     rows = []
     for size in args.sizes.split(","):
         t0 = time.perf_counter()
         logs, roster, targets = builders[size]()
+        eng = load_store(logs, roster, targets, tmp / f"{size}.db")
         gen = time.perf_counter() - t0
         gc.collect()
         print(f"# {size}: {len(logs):,} log rows, {roster.shape[0]:,} managers, {len(targets):,} target rows, "
-              f"process RSS with the data {_vm_hwm_mb() or 0:,.0f} MB peak so far (built in {gen:.1f} s)",
+              f"process RSS {_vm_hwm_mb() or 0:,.0f} MB peak so far (built and stored in {gen:.1f} s)",
               flush=True)
-        data = (logs, roster, targets)
+        data = (eng,)
         f = best_time(floor, data, args.repeat)
         rows.append((size, len(logs), "floor groupby().sum()", f, 1.0, peak_alloc(floor, data) / 2**20,
                      peak_rss(floor, data)))
@@ -222,6 +210,7 @@ def main(argv=None) -> int:
             t = best_time(fn, data, args.repeat)
             rows.append((size, len(logs), name, t, t / f, peak_alloc(fn, data) / 2**20, peak_rss(fn, data)))
         del logs, roster, targets, data
+        eng.dispose()
         gc.collect()
     print()
     print(f"{'data':<6} {'rows':>10}  {'computation':<22} {'time ms':>9} {'× floor':>8} {'alloc peak MB':>14} "
@@ -237,6 +226,7 @@ def main(argv=None) -> int:
         top_rss = max((r[6] or 0) for r in rows if r[0] == "2M")
         print(f"worst page at 2M rows: {worst[2]} at {worst[4]:.2f}× the floor (target ≤ 5×); "
               f"highest process peak RSS during a 2M computation {top_rss:,.0f} MB (target < 1,536 MB)")
+    shutil.rmtree(tmp, ignore_errors=True)
     return 0
 
 

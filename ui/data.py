@@ -21,24 +21,25 @@ def engine_for(url: str):
     return eng
 
 
-def _scope(key: tuple) -> Scope:
+def scope_of(key: tuple) -> Scope:
+    """The Scope behind a context's ``scope_key`` (cached functions take the key, which hashes)."""
     role, username, team, employee_id = key
     return Scope(role, username=username, team=team, employee_id=employee_id)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
 def _logs(url: str, scope_key: tuple, version: str, start, end, team, line) -> pd.DataFrame:
-    return store_logs.read_logs(engine_for(url), _scope(scope_key), start=start, end=end, team=team, line=line)
+    return store_logs.read_logs(engine_for(url), scope_of(scope_key), start=start, end=end, team=team, line=line)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
 def _roster(url: str, scope_key: tuple, version: str, team, line) -> pd.DataFrame:
-    return store_logs.read_roster(engine_for(url), _scope(scope_key), team=team, line=line)
+    return store_logs.read_roster(engine_for(url), scope_of(scope_key), team=team, line=line)
 
 
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
 def _targets(url: str, scope_key: tuple, version: str, months: tuple, team, line) -> pd.DataFrame:
-    return store_logs.read_targets(engine_for(url), _scope(scope_key), months=list(months) or None, team=team, line=line)
+    return store_logs.read_targets(engine_for(url), scope_of(scope_key), months=list(months) or None, team=team, line=line)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)

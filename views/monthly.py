@@ -2,29 +2,31 @@
 bottom of it, the distribution, deposits 日均 vs 时点, next month's target split (目标分解), and the exports
 (.xlsx and chart PNGs).
 
-A thin view over core.metrics, core.charts, core.reports and core.targets.
+A thin view: one call to core.routines.monthly_page (cached per data version, scope, filters and top n) gives
+everything; this page lays it out, and saves the target split through core.routines.save_split.
 """
 from __future__ import annotations
-
-import logging
 
 import pandas as pd
 import streamlit as st
 
-from core import calendar as cal
 from core import charts as C
-from core import metrics as M
-from core import reports
-from core import targets as T
-from core.briefing import fmt_amount
+from core import routines as R
+from core.errors import AppError
 from core.i18n import fmt_month, fmt_pct
-from core.schema import FIELDS_BY_NAME, PRODUCT_METRICS, TARGET_METRICS, metric_label
-from core.scope import ScopeError
-from core.store.logs import StoreError
+from core.routines.monthly import MonthlyModel, monthly_page
+from core.schema import FIELDS_BY_NAME, TARGET_METRICS, metric_label
 from ui import data as ui_data
 from ui.context import get_context
 
-log = logging.getLogger("dashboard.monthly")
+fmt_amount = R.fmt_amount
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _model(url: str, scope_key: tuple, version: str, month: str, as_of, team, line, overrides: dict,
+           lang: str) -> MonthlyModel:
+    return monthly_page(ui_data.engine_for(url), ui_data.scope_of(scope_key), month, as_of, team=team, line=line,
+                        overrides=overrides, lang=lang)
 
 
 def _fmt(metric: str) -> str:
@@ -35,8 +37,7 @@ def _status(ctx, s) -> str:
     return ctx.t(f"status.{s}") if isinstance(s, str) else "—"
 
 
-def _tiles(ctx, progress: pd.DataFrame) -> None:
-    branch = progress[(progress["level"] == "branch") & progress["metric"].isin(PRODUCT_METRICS)]
+def _tiles(ctx, branch: pd.DataFrame) -> None:
     rows = [branch.iloc[i:i + 3] for i in range(0, len(branch), 3)]  # three per row: long amounts stay readable
     for chunk in rows:
         cols = st.columns(3)
@@ -47,20 +48,17 @@ def _tiles(ctx, progress: pd.DataFrame) -> None:
                      if r["target"] == r["target"] else None, delta_color="off", delta_arrow="off")
 
 
-def _attainment(ctx, progress: pd.DataFrame, pace: float) -> None:
+def _attainment(ctx, model: MonthlyModel) -> None:
     st.subheader(ctx.t("monthly.attainment"))
-    ms = [m for m in TARGET_METRICS if m in set(progress.loc[progress["target"].notna(), "metric"])]
+    ms, pace = model.matrix_metrics, model.pace
     if not ms:
         st.info(ctx.t("monthly.no_targets"))
         return
-    mat = M.attainment_matrix(progress, ms)
-    man = mat[mat["level"] == "manager"].sort_values(["team", "employee_id"], na_position="last")
-    roll = mat[mat["level"] != "manager"].sort_values("level", ascending=False)
-    mat = pd.concat([man, roll], ignore_index=True)
+    mat = model.matrix.copy()
     mat["name"] = mat["name"].where(mat["level"] != "branch", ctx.t("word.branch"))
     view = mat[["name", "team", *ms, "score"]].rename(columns={m: metric_label(m, ctx.lang, False) for m in ms})
     pct_cols = [metric_label(m, ctx.lang, False) for m in ms] + ["score"]
-    styled = view.style.map(lambda v: reports.rag_colour(v, pace), subset=pct_cols).format(
+    styled = view.style.map(lambda v: R.rag_colour(v, pace), subset=pct_cols).format(
         lambda v: fmt_pct(v), subset=pct_cols)
     st.dataframe(styled, hide_index=True, width="stretch", column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"), "score": ctx.t("report.col.score")})
@@ -96,17 +94,15 @@ def _rank_table(ctx, frame: pd.DataFrame) -> None:
                      "best": ctx.t("report.col.best_metric"), "worst": ctx.t("report.col.worst_metric")})
 
 
-def _ranking(ctx, man: pd.DataFrame, teams, pace: float) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list]:
+def _ranking(ctx, model: MonthlyModel) -> tuple[int, list]:
     st.subheader(ctx.t("monthly.ranking"))
     n = int(st.number_input(ctx.t("monthly.top_n"), min_value=1, max_value=50, value=10, step=1,
                             key="monthly_top_n"))
-    top = M.ranking(man, n=n)
-    bottom = M.bottom_ranking(man, n=min(n, 5))
-    dist = M.distribution(M.ranking(man, n=None)["score"])
+    top, bottom, dist = model.top(n), model.bottom(n), model.dist
     charts = []
     if top.empty:
         st.info(ctx.t("monthly.no_targets"))
-        return top, bottom, dist, charts
+        return n, charts
     left, right = st.columns(2)
     with left:
         st.markdown(f"**{ctx.t('monthly.top', n=n)}**")
@@ -114,29 +110,29 @@ def _ranking(ctx, man: pd.DataFrame, teams, pace: float) -> tuple[pd.DataFrame, 
     with right:
         st.markdown(f"**{ctx.t('monthly.bottom')}**")
         _rank_table(ctx, bottom)
-    rank_chart = C.ranking_chart(top, ctx.lang, teams=teams)
-    dist_chart = C.distribution_chart(dist, ctx.lang, pace=pace)
+    rank_chart = C.ranking_chart(top, ctx.lang, teams=model.teams)
+    dist_chart = C.distribution_chart(dist, ctx.lang, pace=model.pace)
     left, right = st.columns(2)
     left.altair_chart(rank_chart, width="stretch")
     right.altair_chart(dist_chart, width="stretch")
     charts += [(ctx.t("monthly.png_ranking"), rank_chart), (ctx.t("monthly.png_distribution"), dist_chart)]
-    return top, bottom, dist, charts
+    return n, charts
 
 
-def _deposits(ctx, adb: pd.DataFrame) -> list:
+def _deposits(ctx, model: MonthlyModel) -> list:
+    adb = model.adb
     st.subheader(ctx.t("monthly.deposits"))
     if adb.empty:
         st.info(ctx.t("monthly.no_balances"))
         return []
-    spikes = adb[adb["spike"].astype(bool)]
-    if len(spikes):
-        st.warning(ctx.t("monthly.spikes", n=len(spikes), names="、".join(spikes["name"].fillna(spikes["employee_id"]))
-                         if ctx.lang == "zh" else ", ".join(spikes["name"].fillna(spikes["employee_id"]))))
+    if model.spikes:
+        st.warning(ctx.t("monthly.spikes", n=len(model.spikes),
+                         names=("、" if ctx.lang == "zh" else ", ").join(model.spikes)))
     chart = C.adb_chart(adb, ctx.lang)
     st.altair_chart(chart, width="stretch")
     view = adb[["name", "team", "adb", "month_end", "spike_ratio", "spike", "spike_amount", "prev_adb",
                 "adb_increment"]]
-    styled = view.style.map(reports.spike_colour, subset=["spike"]).format(
+    styled = view.style.map(R.spike_colour, subset=["spike"]).format(
         {"adb": "{:,.2f}", "month_end": "{:,.2f}", "spike_ratio": "{:.2f}", "spike_amount": "{:,.2f}",
          "prev_adb": "{:,.2f}", "adb_increment": "{:,.2f}",
          "spike": lambda v: ctx.t("word.yes") if v else ctx.t("word.no")}, na_rep="—")
@@ -147,15 +143,13 @@ def _deposits(ctx, adb: pd.DataFrame) -> list:
     return [(ctx.t("monthly.png_deposits"), chart)]
 
 
-def _split(ctx, logs: pd.DataFrame, roster: pd.DataFrame, cur_targets: pd.DataFrame) -> None:
+def _split(ctx, model: MonthlyModel) -> None:
     """目标分解: split a team target for next month to the team's managers and save it (director / team lead)."""
-    if ctx.scope.role not in ("director", "team_lead"):
+    if not ctx.scope.may_set_targets:
         return
-    nxt = cal.add_months(ctx.month, 1)
+    nxt = model.split_month
     st.subheader(ctx.t("monthly.split", month=fmt_month(nxt, ctx.lang)))
-    first, last = cal.month_bounds(nxt)
-    active = roster[roster["employee_id"].isin(M.active_managers(roster, end=last))]
-    teams = sorted(active["team"].dropna().unique())
+    teams = model.split_teams()
     if not teams:
         st.info(ctx.t("monthly.split_nobody"))
         return
@@ -163,26 +157,19 @@ def _split(ctx, logs: pd.DataFrame, roster: pd.DataFrame, cur_targets: pd.DataFr
     team = c1.selectbox(ctx.t("word.team"), teams, key="split_team")
     metric = c2.selectbox(ctx.t("word.metric"), list(TARGET_METRICS), key="split_metric",
                           format_func=lambda m: metric_label(m, ctx.lang))
-    method = c3.radio(ctx.t("monthly.split_method"), list(T.METHODS), key="split_method",
+    method = c3.radio(ctx.t("monthly.split_method"), list(R.METHODS), key="split_method",
                       format_func=lambda m: ctx.t(f"monthly.split_{m}"))
-    members = active[active["team"] == team]
-    ids = members["employee_id"].astype(str).tolist()
-    dec = T.default_decimals(metric)
-    default_total = T.team_total_from_targets(cur_targets, ctx.month, metric, ids)
-    total = st.number_input(ctx.t("monthly.split_total", unit=ctx.t(f"monthly.unit_{reports.metric_kind(metric)}")),
-                            min_value=0.0, value=round(default_total, dec), step=1.0 if dec == 0 else 0.01,
-                            format=f"%.{dec}f", key=f"split_total_{team}_{metric}")
+    dec = R.default_decimals(metric)
+    total = st.number_input(ctx.t("monthly.split_total", unit=ctx.t(f"monthly.unit_{R.metric_kind(metric)}")),
+                            min_value=0.0, value=model.split_default_total(team, metric),
+                            step=1.0 if dec == 0 else 0.01, format=f"%.{dec}f", key=f"split_total_{team}_{metric}")
     st.caption(ctx.t("monthly.split_rule"))
-    last_month = T.last_month_results(logs, ctx.month, metric)
     try:
-        split = T.split_target(round(total, dec), ids, method, last_month, dec)
-    except ValueError as exc:
-        st.error(ctx.t("monthly.split_invalid", detail=str(exc)))
+        split = model.split(team, metric, method, total)
+    except AppError as exc:
+        st.error(ctx.t("monthly.split_invalid", detail=exc.message(ctx.lang)))
         return
-    table = split.assign(name=members.set_index("employee_id")["name"].reindex(split["employee_id"]).to_numpy(),
-                         last_month=last_month.reindex(split["employee_id"]).to_numpy(),
-                         basis=split["basis"].map(lambda b: ctx.t(f"monthly.basis_{b}")))
-    table = table[["employee_id", "name", "last_month", "share", "basis", "value"]]
+    table = split.assign(basis=split["basis"].map(lambda b: ctx.t(f"monthly.basis_{b}")))
     edited = st.data_editor(table, hide_index=True, width="stretch",
                             disabled=["employee_id", "name", "last_month", "share", "basis"],
                             key=f"split_editor_{team}_{metric}_{method}_{total}", column_config={
@@ -195,7 +182,7 @@ def _split(ctx, logs: pd.DataFrame, roster: pd.DataFrame, cur_targets: pd.DataFr
                                 "value": st.column_config.NumberColumn(
                                     ctx.t("monthly.split_value", month=fmt_month(nxt, ctx.lang)), min_value=0.0,
                                     format=f"%.{dec}f", required=True)})
-    check = T.validate_split(edited, round(total, dec))
+    check = R.validate_split(edited, round(total, dec))
     if check.ok:
         st.success(ctx.t("monthly.split_ok", total=fmt_amount(metric, check.total, ctx.lang)))
     else:
@@ -209,35 +196,29 @@ def _split(ctx, logs: pd.DataFrame, roster: pd.DataFrame, cur_targets: pd.DataFr
                  key="split_save", type="primary"):
         rows = edited.assign(metric=metric)[["employee_id", "metric", "value"]]
         try:
-            summary = T.save_split(ctx.engine, ctx.scope, team, nxt, rows, {metric: round(total, dec)})
-        except ScopeError:
-            st.error(ctx.t("error.scope"))
-        except StoreError as exc:
+            summary = R.save_split(ctx.engine, ctx.scope, team, nxt, rows, {metric: round(total, dec)})
+        except AppError as exc:
             st.error(exc.message(ctx.lang))
-        except ValueError as exc:
-            st.error(ctx.t("monthly.split_invalid", detail=str(exc)))
         else:
             st.success(ctx.t("monthly.split_saved", n=summary.inserted + summary.updated,
                              month=fmt_month(nxt, ctx.lang), id=summary.import_id))
 
 
-def _exports(ctx, progress, summ_mom, summ_yoy, top, bottom, dist, adb, charts) -> None:
+def _exports(ctx, model: MonthlyModel, charts: list, top_n: int) -> None:
     st.subheader(ctx.t("monthly.export"))
     headers = st.radio(ctx.t("weekly.headers"), ["zh", "en", "both"], horizontal=True, key="monthly_headers",
                        index=["zh", "en"].index(ctx.lang), format_func=lambda h: ctx.t(f"weekly.headers_{h}"))
     try:
-        reports.cjk_font()
+        R.cjk_font()
         png_ok = True
-    except reports.ChartExportError as exc:
+    except AppError as exc:
         st.warning(exc.message(ctx.lang))
         png_ok = False
     org = ctx.team or ctx.t("word.branch")
 
     def build() -> bytes:
-        pngs = reports.png_exports(charts) if png_ok else None
-        return reports.monthly_report_xlsx(progress, ctx.month, ctx.lang, headers=headers, org=org, line=ctx.line,
-                                           mom=summ_mom, yoy=summ_yoy, top=top, bottom=bottom, dist=dist, adb=adb,
-                                           charts=pngs, generated=ctx.today)
+        pngs = R.png_exports(charts) if png_ok else None
+        return model.xlsx(headers, org, ctx.line, pngs, ctx.today, top_n)
     cols = st.columns(1 + (len(charts) if png_ok else 0))
     cols[0].download_button(ctx.t("monthly.download"), data=build, file_name=f"monthly-{ctx.month}.xlsx",
                             mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -245,7 +226,7 @@ def _exports(ctx, progress, summ_mom, summ_yoy, top, bottom, dist, adb, charts) 
     if png_ok:
         for i, (caption, chart) in enumerate(charts, start=1):
             cols[i].download_button(ctx.t("monthly.download_png", chart=caption),
-                                    data=lambda c=chart: reports.chart_png(c), file_name=f"{ctx.month}-{i}.png",
+                                    data=lambda c=chart: R.chart_png(c), file_name=f"{ctx.month}-{i}.png",
                                     mime="image/png", on_click="ignore", icon=":material/image:",
                                     key=f"monthly_png_{i}")
 
@@ -253,40 +234,28 @@ def _exports(ctx, progress, summ_mom, summ_yoy, top, bottom, dist, adb, charts) 
 def main() -> None:
     ctx = get_context()
     st.title(f"{ctx.t('page.monthly')} · {fmt_month(ctx.month, ctx.lang)}")
-    roster = ui_data.roster(ctx)
-    if roster.empty:
+    model = _model(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.month, ctx.month_as_of(), ctx.team, ctx.line,
+                   ctx.overrides, ctx.lang)
+    if model.state == "no_data":
         st.info(ctx.t("app.no_data"))
         return
-    first, last = cal.month_bounds(ctx.month)
-    as_of = ctx.month_as_of()
-    start = cal.month_bounds(cal.add_months(ctx.month, -12))[0]
-    logs = ui_data.logs(ctx, start=start, end=last)
-    cur_targets = ui_data.targets(ctx, [ctx.month])
-    if M.slice_period(logs, first, last).empty and cur_targets.empty:
+    if model.state == "no_rows":
         st.info(ctx.t("monthly.no_rows", month=fmt_month(ctx.month, ctx.lang)))
-        _split(ctx, logs, roster, cur_targets)
+        _split(ctx, model)
         return
-    progress = M.month_progress(logs, cur_targets, roster, ctx.month, as_of, ctx.overrides, level="all")
-    w = M.workday_info(ctx.month, as_of, ctx.overrides)
-    pace = reports.month_pace(ctx.month, as_of, ctx.overrides)
-    st.caption(ctx.t("morning.workdays", elapsed=w["elapsed"], total=w["total"], left=w["left"], pace=fmt_pct(pace)))
-    _tiles(ctx, progress)
-    _attainment(ctx, progress, pace)
-    mom = pd.concat([M.month_over_month(logs, ctx.month, lv, roster, as_of=as_of) for lv in ("team", "branch")],
-                    ignore_index=True)
-    yoy = pd.concat([M.year_over_year(logs, ctx.month, lv, roster, as_of=as_of) for lv in ("team", "branch")],
-                    ignore_index=True)
-    summ = reports.monthly_summary(progress, mom, yoy, ctx.lang)
-    _summary(ctx, summ)
-    teams = roster["team"].unique()
-    top, bottom, dist, charts = _ranking(ctx, progress[progress["level"] == "manager"], teams, pace)
-    adb = M.average_daily_balance(logs, ctx.month, ctx.overrides, as_of=as_of, roster=roster)
-    charts += _deposits(ctx, adb)
-    if progress["target"].notna().any():
-        charts.insert(0, (ctx.t("monthly.png_attainment"), C.attainment_heatmap(progress[progress["level"] != "manager"],
-                                                                               ctx.lang)))
-    _split(ctx, logs, roster, cur_targets)
-    _exports(ctx, progress, mom, yoy, top, bottom, dist, adb, charts)
+    w = model.workdays
+    st.caption(ctx.t("morning.workdays", elapsed=w["elapsed"], total=w["total"], left=w["left"],
+                     pace=fmt_pct(model.pace)))
+    _tiles(ctx, model.tiles)
+    _attainment(ctx, model)
+    _summary(ctx, model.summary)
+    n, charts = _ranking(ctx, model)
+    charts += _deposits(ctx, model)
+    if model.has_targets:
+        charts.insert(0, (ctx.t("monthly.png_attainment"),
+                          C.attainment_heatmap(model.progress[model.progress["level"] != "manager"], ctx.lang)))
+    _split(ctx, model)
+    _exports(ctx, model, charts, n)
 
 
 main()

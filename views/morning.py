@@ -1,7 +1,8 @@
 """晨会 · Morning meeting: yesterday per manager, month-to-date pace, leaders and laggards, talking points.
 
-A thin view: the figures come from core.metrics and core.briefing; this page only lays them out. With the big
-screen toggle (ctx.big_screen) the sidebar is hidden and the type enlarged for the projector.
+A thin view: one call to core.routines.morning_page (cached per data version, scope and filters) gives everything;
+this page only lays it out. With the big screen toggle (ctx.big_screen) the sidebar is hidden and the type
+enlarged for the projector.
 """
 from __future__ import annotations
 
@@ -10,18 +11,20 @@ import html
 import pandas as pd
 import streamlit as st
 
-from core import briefing
-from core import calendar as cal
 from core import charts as C
-from core import metrics as M
-from core import reports
 from core.i18n import fmt_date, fmt_month, fmt_pct
-from core.schema import PRODUCT_METRICS, TARGET_METRICS, metric_label
+from core.routines import fmt_amount, tile_label, tile_value
+from core.routines.morning import KEY_TILES, LEADER_METRICS, PACE_METRICS, MorningModel, morning_page
+from core.schema import PRODUCT_METRICS, metric_label
 from ui import bigscreen
 from ui import data as ui_data
 from ui.context import get_context
 
-KEY_TILES = ("visits", "new_customers", "deposits_new", "credit_cards")
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _model(url: str, scope_key: tuple, version: str, day, team, line, overrides: dict, lang: str) -> MorningModel:
+    return morning_page(ui_data.engine_for(url), ui_data.scope_of(scope_key), day, team=team, line=line,
+                        overrides=overrides, lang=lang)
 
 
 def _num_format(metric: str) -> str:
@@ -33,13 +36,13 @@ def _metric_columns(ctx, metrics) -> dict:
     return {m: st.column_config.NumberColumn(metric_label(m, ctx.lang), format=_num_format(m)) for m in metrics}
 
 
-def _yesterday_section(ctx, snap: pd.DataFrame, yday) -> None:
-    st.subheader(ctx.t("morning.yesterday", date=fmt_date(yday, ctx.lang)))
-    tot = briefing.yesterday_totals(snap)
+def _yesterday_section(ctx, model: MorningModel) -> None:
+    snap, tot = model.snapshot, model.totals
+    st.subheader(ctx.t("morning.yesterday", date=fmt_date(model.yesterday, ctx.lang)))
     cols = st.columns(len(KEY_TILES) + 1)
     cols[0].metric(ctx.t("morning.logged"), f"{tot['logged']} / {tot['managers']}")
     for c, m in zip(cols[1:], KEY_TILES):
-        c.metric(briefing.tile_label(m, ctx.lang), briefing.tile_value(m, tot[m], ctx.lang))
+        c.metric(tile_label(m, ctx.lang), tile_value(m, tot[m], ctx.lang))
     shown = ["visits", "new_customers", *PRODUCT_METRICS]
     table = snap[["name", "team", "logged", *shown]].copy()
     table["logged"] = table["logged"].map({True: "✓", False: ctx.t("morning.not_logged_mark")})
@@ -48,11 +51,9 @@ def _yesterday_section(ctx, snap: pd.DataFrame, yday) -> None:
         "team": st.column_config.TextColumn(ctx.t("word.team")),
         "logged": st.column_config.TextColumn(ctx.t("morning.logged_col")),
         **_metric_columns(ctx, shown)})
-    missing = snap[~snap["logged"].astype(bool)]
-    if len(missing):
-        names = "、".join(missing["name"].fillna(missing["employee_id"]).astype(str)) if ctx.lang == "zh" else \
-            ", ".join(missing["name"].fillna(missing["employee_id"]).astype(str))
-        st.warning(ctx.t("morning.missing", n=len(missing), names=names))
+    if model.missing:
+        names = ("、" if ctx.lang == "zh" else ", ").join(model.missing)
+        st.warning(ctx.t("morning.missing", n=len(model.missing), names=names))
     else:
         st.success(ctx.t("morning.all_logged"))
 
@@ -76,48 +77,43 @@ def _progress_table(ctx, rows: pd.DataFrame) -> None:
         "status": st.column_config.TextColumn(ctx.t("word.pace"))})
 
 
-def _month_section(ctx, logs, targets, roster, month: str, yday, progress: pd.DataFrame) -> None:
-    branch = progress[progress["level"] == "branch"]
-    w = M.workday_info(month, yday, ctx.overrides)
+def _month_section(ctx, model: MorningModel) -> None:
+    w, month = model.workdays, model.month
     st.subheader(ctx.t("morning.month_to_date", month=fmt_month(month, ctx.lang)))
     st.caption(ctx.t("morning.workdays", elapsed=w["elapsed"], total=w["total"], left=w["left"],
-                     pace=fmt_pct(reports.month_pace(month, yday, ctx.overrides))))
-    with_target = branch[branch["target"].notna()]
-    if with_target.empty:
+                     pace=fmt_pct(model.pace)))
+    if not model.has_targets:
         st.info(ctx.t("morning.no_targets", month=fmt_month(month, ctx.lang)))
     else:
-        tiles = with_target[with_target["metric"].isin(PRODUCT_METRICS)].head(6)
+        tiles = model.tiles
         cols = st.columns(max(len(tiles), 1))
         for c, (_, r) in zip(cols, tiles.iterrows()):
             c.metric(metric_label(r["metric"], ctx.lang, with_unit=False), fmt_pct(r["attainment"]),
-                     delta=ctx.t("morning.gap_delta", gap=briefing.fmt_amount(r["metric"], r["gap"], ctx.lang)),
+                     delta=ctx.t("morning.gap_delta", gap=fmt_amount(r["metric"], r["gap"], ctx.lang)),
                      delta_color="normal")
-    rows = progress[progress["level"].isin(["branch", "team"]) & progress["metric"].isin(TARGET_METRICS)]
-    _progress_table(ctx, rows.sort_values("level", key=lambda s: s.map({"branch": 0, "team": 1}), kind="stable"))
-    metric = st.selectbox(ctx.t("morning.pace_metric"), list(PRODUCT_METRICS) + ["visits", "new_customers"],
+    _progress_table(ctx, model.rollup)
+    metric = st.selectbox(ctx.t("morning.pace_metric"), list(PACE_METRICS),
                           format_func=lambda m: metric_label(m, ctx.lang), key="morning_pace_metric")
-    series = M.pace_series(logs, targets, month, yday, metric, ctx.overrides, roster=roster)
-    st.altair_chart(C.pace_chart(series, metric, ctx.lang), width="stretch")
+    st.altair_chart(C.pace_chart(model.pace_series(metric), metric, ctx.lang), width="stretch")
 
 
-def _leaders_section(ctx, snap: pd.DataFrame, progress: pd.DataFrame) -> None:
+def _leaders_section(ctx, model: MorningModel) -> None:
     left, mid, right = st.columns(3)
     with left:
         st.subheader(ctx.t("morning.leaders_yesterday"))
         shown = False
-        for m in ("new_customers", "visits", "credit_cards", "deposits_new"):
-            top = M.leaders(snap[snap["logged"].astype(bool)], m, n=3)
+        for m in LEADER_METRICS:
+            top = model.leaders[m]
             if len(top):
                 shown = True
-                names = ", ".join(f"{r['name'] or r['employee_id']} ({briefing.fmt_amount(m, r['value'], ctx.lang)})"
-                                  for _, r in top.head(5).iterrows())
+                names = ", ".join(f"{r['name'] or r['employee_id']} ({fmt_amount(m, r['value'], ctx.lang)})"
+                                  for _, r in top.iterrows())
                 st.markdown(f"**{html.escape(metric_label(m, ctx.lang, with_unit=False))}**: {html.escape(names)}")
         if not shown:
             st.caption(ctx.t("morning.nobody"))
-    man = progress[progress["level"] == "manager"]
     with mid:
         st.subheader(ctx.t("morning.leaders_month"))
-        top = M.ranking(man, n=5)
+        top = model.month_top
         if top.empty:
             st.caption(ctx.t("morning.nobody"))
         else:
@@ -128,7 +124,7 @@ def _leaders_section(ctx, snap: pd.DataFrame, progress: pd.DataFrame) -> None:
                                                                                format="percent")})
     with right:
         st.subheader(ctx.t("morning.behind"))
-        behind = M.furthest_behind(man, n=5)
+        behind = model.behind
         if behind.empty:
             st.caption(ctx.t("morning.nobody_behind"))
         else:
@@ -144,34 +140,24 @@ def _leaders_section(ctx, snap: pd.DataFrame, progress: pd.DataFrame) -> None:
 def main() -> None:
     ctx = get_context()
     bigscreen.apply(ctx.big_screen)
-    yday = cal.previous_workday(ctx.day, ctx.overrides)
-    month = cal.month_key(yday)
     st.title(f"{ctx.t('page.morning')} · {fmt_date(ctx.day, ctx.lang)}")
-    roster = ui_data.roster(ctx)
-    if roster.empty:
+    model = _model(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.day, ctx.team, ctx.line, ctx.overrides,
+                   ctx.lang)
+    if model.state == "no_data":
         st.info(ctx.t("app.no_data"))
         return
-    first, _ = cal.month_bounds(month)
-    logs = ui_data.logs(ctx, start=first, end=yday)
-    targets = ui_data.targets(ctx, [month])
-    if logs.empty and targets.empty:
-        st.info(ctx.t("morning.no_rows", month=fmt_month(month, ctx.lang)))
+    if model.state == "no_rows":
+        st.info(ctx.t("morning.no_rows", month=fmt_month(model.month, ctx.lang)))
         return
-    snap = M.daily_snapshot(logs, roster, yday)
-    progress = M.month_progress(logs, targets, roster, month, yday, ctx.overrides, level="all")
-    label = ctx.team or (ctx.t(f"line.{ctx.line}") if ctx.line else None)
-    points = briefing.talking_points(progress[progress["level"] == "branch"], progress[progress["level"] == "team"],
-                                     snap, ctx.lang, progress_manager=progress[progress["level"] == "manager"],
-                                     scope_label=label)
     st.subheader(ctx.t("morning.talking_points"))
-    if points:
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in points)
+    if model.points:
+        items = "".join(f"<li>{html.escape(p)}</li>" for p in model.points)
         st.markdown(f'<ul class="talking-points">{items}</ul>', unsafe_allow_html=True)
     else:
         st.caption(ctx.t("morning.no_points"))
-    _yesterday_section(ctx, snap, yday)
-    _month_section(ctx, logs, targets, roster, month, yday, progress)
-    _leaders_section(ctx, snap, progress)
+    _yesterday_section(ctx, model)
+    _month_section(ctx, model)
+    _leaders_section(ctx, model)
 
 
 main()

@@ -3,7 +3,7 @@ the weekly report exported to Excel.
 
 Every figure the test expects is worked out here from the rows in the database (the store, with the director's
 scope), not by calling the page's own code path, and compared with what the browser shows, formatted as the page
-formats it (``core.briefing.tile_label``/``tile_value`` for tiles, ``core.i18n.fmt_pct`` for attainment).
+formats it (``core.routines.tile_label``/``tile_value`` for tiles, ``core.i18n.fmt_pct`` for attainment).
 """
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import math
 import openpyxl
 import pytest
 
-from core import auth, briefing
+from core import auth
+from core.routines import talking as briefing
 from core import calendar as cal
-from core import metrics as M
+from core import routines as M
 from core.i18n import fmt_date, fmt_month, fmt_pct, t
 from core.schema import PRODUCT_METRICS, metric_label
 from core.store import config as store_config

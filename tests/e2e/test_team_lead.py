@@ -11,9 +11,11 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from core import auth, briefing
+from core import auth
+from core.routines import talking as briefing
 from core import calendar as cal
-from core import ingest, templates
+from core import ingest
+from core.ingest import templates
 from core.i18n import t
 from core.schema import METRICS, metric_label
 from core.store import logs as store_logs

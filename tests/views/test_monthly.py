@@ -1,5 +1,5 @@
 """月总结 page: renders on the demo bank and on an empty database, in zh and en, for team and line filters; the
-new-deposits tile equals core.metrics.month_progress on the same data; the target split shows for a director
+new-deposits tile equals core.routines.month_progress on the same data; the target split shows for a director
 and a team lead, not for a manager."""
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import datetime as dt
 
 import pytest
 
-from core import briefing, calendar as cal, metrics as M, store
+from core import calendar as cal, store
+from core import routines as M
+from core.routines import talking as briefing
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs
@@ -67,3 +69,18 @@ def test_empty_database_says_upload(empty_db_url, lang):
     at = run_page(PAGE, empty_db_url, "boss", lang=lang)
     assert not at.exception
     assert t("app.no_data", lang) in [i.value for i in at.info]
+
+
+def test_spike_threshold_is_the_coaching_rule(demo_db_url):
+    """One month-end spike definition: the monthly model flags 时点 ≥ month_end_spike.ratio × 日均, the ratio of
+    the active coaching rules (1.3 by default), not a page constant."""
+    from core import coaching, measures
+    eng = store.get_engine(demo_db_url)
+    model = M.monthly_page(eng, Scope("director"), "2026-10")
+    ratio = coaching.active_rules(eng).p("month_end_spike", "ratio")
+    assert model.spike_ratio == ratio
+    adb = model.adb
+    assert len(adb)
+    expected = measures.is_spike(adb["month_end"].to_numpy(), adb["adb"].to_numpy(), ratio)
+    assert adb["spike"].astype(bool).tolist() == list(expected)
+    assert model.spikes == adb.loc[adb["spike"].astype(bool), "name"].tolist()

@@ -1,12 +1,14 @@
 """晨会 page: renders on the demo bank and on an empty database, in zh and en, for team and line filters; the
-'logged yesterday' tile equals what core.metrics computes on the same data."""
+'logged yesterday' tile equals what core.routines computes on the same data."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
-from core import briefing, calendar as cal, metrics as M, store
+from core import calendar as cal, store
+from core import routines as M
+from core.routines import talking as briefing
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs

@@ -1,10 +1,11 @@
 """周小结 page: renders on the demo bank and on an empty database, in zh and en, for team and line filters; the
-visits tile equals core.metrics.week_comparison on the same data; the export button is there."""
+visits tile equals core.routines.week_comparison on the same data; the export button is there."""
 from __future__ import annotations
 
 import pytest
 
-from core import briefing, metrics as M, store
+from core import routines as M, store
+from core.routines import talking as briefing
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs
@@ -53,3 +54,14 @@ def test_empty_database_says_upload(empty_db_url, lang):
     at = run_page(PAGE, empty_db_url, "boss", lang=lang)
     assert not at.exception
     assert t("app.no_data", lang) in [i.value for i in at.info]
+
+
+def test_page_model_has_the_coaching_flags(demo_db_url):
+    """The weekly model reads the coaching review (no failure) and keeps only active flags of its managers."""
+    import datetime as dt
+    eng = store.get_engine(demo_db_url)
+    model = M.weekly_page(eng, Scope("director"), WEEK, line="retail", today=dt.date(2026, 11, 22))
+    assert model.state == "ok" and model.as_of == dt.date(2026, 11, 22)
+    assert model.flags_failed is False and model.flags is not None
+    ids = set(store_logs.read_roster(eng, Scope("director"), line="retail")["employee_id"])
+    assert all(f.active and f.employee_id in ids for f in model.flags)

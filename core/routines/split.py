@@ -32,7 +32,9 @@ from sqlalchemy import Engine
 
 from core import calendar as cal
 from core.schema import FIELDS_BY_NAME, TARGET_METRICS
-from core.scope import Scope, ScopeError
+from core.convert import finite
+from core.errors import AppError, ScopeError
+from core.scope import Scope
 from core.store import logs as store_logs
 
 METHODS = ("equal", "last_month_share")
@@ -52,7 +54,7 @@ def _units(value: float, decimals: int) -> int:
     scaled = value * 10 ** decimals
     units = round(scaled)
     if abs(scaled - units) > max(1e-6, abs(scaled) * 1e-12):
-        raise ValueError(f"team total {value} has more than {decimals} decimals")
+        raise AppError("split.too_many_decimals", total=value, decimals=decimals)
     return int(units)
 
 
@@ -63,12 +65,12 @@ def largest_remainder(total_units: int, weights: list[float]) -> list[int]:
     ties to the earlier position.
     """
     if total_units < 0:
-        raise ValueError("cannot split a negative total")
+        raise AppError("split.negative_total")
     if not weights:
         return []
     wsum = float(sum(weights))
     if wsum <= 0:
-        raise ValueError("weights must add up to more than zero")
+        raise AppError("split.no_weights")
     quotas = [total_units * w / wsum for w in weights]
     floors = [int(math.floor(q + 1e-9)) for q in quotas]
     rest = total_units - sum(floors)
@@ -88,13 +90,13 @@ def split_target(team_total: float, managers: list[str], method: str = "equal",
     `last_month` is last month's result per manager (index employee_id), needed by ``last_month_share``.
     """
     if method not in METHODS:
-        raise ValueError(f"unknown split method {method!r} (use one of {', '.join(METHODS)})")
+        raise AppError("split.unknown_method", method=method, methods=", ".join(METHODS))
     if decimals < 0:
-        raise ValueError("decimals must be 0 or more")
-    if team_total is None or not math.isfinite(float(team_total)):
-        raise ValueError("team total must be a number")
+        raise AppError("split.bad_decimals")
+    if team_total is None or not finite(team_total):
+        raise AppError("split.total_not_number")
     if team_total < 0:
-        raise ValueError("team total cannot be negative")
+        raise AppError("split.negative_total")
     managers = list(dict.fromkeys(str(m) for m in managers))
     if not managers:
         return pd.DataFrame({c: pd.Series(dtype="float64" if c in ("share", "value") else "object")
@@ -161,7 +163,7 @@ def last_month_results(logs: pd.DataFrame, month: str, metric: str) -> pd.Series
     Managers with no daily row in that month are absent (they have no history for the split).
     """
     if metric not in TARGET_METRICS:
-        raise ValueError(f"{metric!r} cannot carry a target")
+        raise AppError("split.not_target_metric", metrics=metric)
     if logs.empty:
         return pd.Series(dtype="float64", name=metric)
     a, b = cal.month_bounds(month)
@@ -198,26 +200,26 @@ def save_split(engine: Engine, scope: Scope, team: str, month: str, rows: pd.Dat
                team_totals: dict[str, float] | None = None) -> store_logs.ImportSummary:
     """Save split targets for `team` and `month` (rows: employee_id, metric, value) as an undoable import.
 
-    Refused (ScopeError) unless the caller is a director or the team's own lead; ValueError when a metric
+    Refused (ScopeError) unless the caller is a director or the team's own lead; AppError when a metric
     cannot carry a target, a value is blank or negative, or — given `team_totals` {metric: total} — a metric's
     values do not add up to its team total.
     """
-    scope.require("director", "team_lead")
-    if scope.role == "team_lead" and team != scope.team:
-        raise ScopeError(f"team lead of {scope.team} may not set targets for {team}")
+    if not scope.may_set_targets:
+        raise ScopeError("scope.denied")
+    scope.check_team(team)
     month = cal.month_key(month)
     rows = rows.copy()
     bad = sorted(set(rows["metric"]) - set(TARGET_METRICS))
     if bad:
-        raise ValueError(f"these metrics cannot carry a target: {', '.join(bad)}")
+        raise AppError("split.not_target_metric", metrics=", ".join(bad))
     values = pd.to_numeric(rows["value"], errors="coerce")
     if values.isna().any() or (values < 0).any():
-        raise ValueError("every target must be a number of 0 or more")
+        raise AppError("split.bad_value")
     rows["value"] = values.astype("float64")
     for metric, total in (team_totals or {}).items():
         check = validate_split(rows[rows["metric"] == metric], total)
         if not check.ok:
-            raise ValueError(f"{metric}: the split adds up to {check.total}, not the team total {total}")
+            raise AppError("split.does_not_add_up", metric=metric, total=check.total, team_total=total)
     out = pd.DataFrame({"month": month, "employee_id": rows["employee_id"].astype(str).values,
                         "metric": rows["metric"].values, "value": rows["value"].values})
     return store_logs.apply_targets(engine, scope, out, filename=f"target split {team} {month}",

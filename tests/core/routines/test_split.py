@@ -6,8 +6,10 @@ import datetime as dt
 import pandas as pd
 import pytest
 
-from core import targets
-from core.scope import Scope, ScopeError
+from core.routines import split as targets
+from core.errors import AppError
+from core.errors import ScopeError
+from core.scope import Scope
 from core.store import logs as store_logs
 
 
@@ -72,15 +74,16 @@ def test_last_month_share(total, managers, history, values, basis):
     assert round(out["value"].sum(), decimals) == total
 
 
-@pytest.mark.parametrize("kwargs", [
-    {"team_total": 100.5, "managers": ["A"], "decimals": 0},        # more decimals than the split
-    {"team_total": -1, "managers": ["A"]},
-    {"team_total": 10, "managers": ["A"], "method": "by_grade"},
-    {"team_total": float("nan"), "managers": ["A"]},
+@pytest.mark.parametrize("kwargs, key", [
+    ({"team_total": 100.5, "managers": ["A"], "decimals": 0}, "split.too_many_decimals"),  # more decimals
+    ({"team_total": -1, "managers": ["A"]}, "split.negative_total"),
+    ({"team_total": 10, "managers": ["A"], "method": "by_grade"}, "split.unknown_method"),
+    ({"team_total": float("nan"), "managers": ["A"]}, "split.total_not_number"),
 ])
-def test_split_refuses(kwargs):
-    with pytest.raises(ValueError):
+def test_split_refuses(kwargs, key):
+    with pytest.raises(AppError) as exc:
         targets.split_target(**kwargs)
+    assert exc.value.key == key
 
 
 def test_split_no_managers_is_empty():
@@ -168,13 +171,14 @@ def test_save_split_refused_by_role(engine, scope, team, error):
     assert store_logs.read_targets(engine, Scope("director"), months=["2026-12"]).empty
 
 
-@pytest.mark.parametrize("rows, totals", [
-    (_split_rows(), {"credit_cards": 70}),                                        # 67 ≠ 70
-    (_split_rows().assign(value=[34.0, -1.0]), None),                             # negative
-    (_split_rows().assign(metric="deposit_balance"), None),                       # not a target metric
+@pytest.mark.parametrize("rows, totals, key", [
+    (_split_rows(), {"credit_cards": 70}, "split.does_not_add_up"),                    # 67 ≠ 70
+    (_split_rows().assign(value=[34.0, -1.0]), None, "split.bad_value"),               # negative
+    (_split_rows().assign(metric="deposit_balance"), None, "split.not_target_metric"),  # not a target metric
 ])
-def test_save_split_refuses_bad_rows(engine, rows, totals):
+def test_save_split_refuses_bad_rows(engine, rows, totals, key):
     _roster(engine)
-    with pytest.raises(ValueError):
+    with pytest.raises(AppError) as exc:
         targets.save_split(engine, Scope("director", "boss"), "对公一队", "2026-12", rows, totals)
+    assert exc.value.key == key
     assert store_logs.read_targets(engine, Scope("director"), months=["2026-12"]).empty

@@ -1,13 +1,13 @@
 """Talking points for the 8:30 morning meeting (晨会), written from the data.
 
 Three to five sentences, **praise first** (表扬在前, 辅导在后 — `002:371`), with concrete numbers, units and
-the working days left. Inputs are the DataFrames of :mod:`core.metrics`:
+the working days left. Inputs are the DataFrames of :mod:`core.routines`:
 
-* ``progress_branch`` — :func:`core.metrics.month_progress` rows at level ``branch`` (the whole selection);
+* ``progress_branch`` — :func:`core.routines.progress.month_progress` rows at level ``branch`` (the whole selection);
 * ``progress_team`` — the same at level ``team``;
-* ``yesterday`` — :func:`core.metrics.daily_snapshot` for the last working day;
+* ``yesterday`` — :func:`core.routines.frames.daily_snapshot` for the last working day;
 * ``progress_manager`` (optional) — manager-level rows, for the month's leader (composite score of
-  :func:`core.metrics.ranking`).
+  :func:`core.routines.ranking.ranking`).
 
 Points, in this order
 ---------------------
@@ -32,9 +32,9 @@ import math
 
 import pandas as pd
 
-from core import metrics as M
 from core.i18n import fmt_money_wan, fmt_number, fmt_pct, fmt_yuan, norm_lang, t
-from core.schema import FIELDS_BY_NAME, metric_label
+from core.routines.ranking import ranking
+from core.schema import FIELDS_BY_NAME, FLOW_METRICS, metric_label
 
 MAX_NAMES = 5
 
@@ -118,7 +118,7 @@ def _star_point(yesterday: pd.DataFrame, lang: str) -> str | None:
 def _leader_point(progress_manager: pd.DataFrame | None, lang: str) -> str | None:
     if progress_manager is None or progress_manager.empty:
         return None
-    board = M.ranking(progress_manager, n=1)
+    board = ranking(progress_manager, n=1)
     if board.empty:
         return None
     top = board.iloc[0]
@@ -188,11 +188,9 @@ def talking_points(progress_branch: pd.DataFrame, progress_team: pd.DataFrame, y
     return points[:max_points]
 
 
-
 def yesterday_totals(yesterday: pd.DataFrame) -> dict:
-    """Headline figures of a :func:`core.metrics.daily_snapshot`: managers, logged, not_logged, and the sum of
-    every flow metric over the managers (0 for an empty snapshot)."""
-    from core.schema import FLOW_METRICS
+    """Headline figures of a :func:`core.routines.frames.daily_snapshot`: managers, logged, not_logged, and the
+    sum of every flow metric over the managers (0 for an empty snapshot)."""
     if yesterday is None or yesterday.empty:
         return {"managers": 0, "logged": 0, "not_logged": 0, **{m: 0.0 for m in FLOW_METRICS}}
     logged = int(yesterday["logged"].astype(bool).sum())

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core import briefing
+from core.routines import talking as briefing
 
 
 def _row(level, entity, metric, actual, target, expected, left=6, status=None):

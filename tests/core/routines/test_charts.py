@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 from core import charts as C
-from core import metrics as M
-from tests.core.test_metrics import AS_OF, BAL, LOGS, ROSTER, TARGETS
+from core import routines as M
+from tests.core.routines.test_metrics import AS_OF, BAL, LOGS, ROSTER, TARGETS
 
 D = dt.date
 
@@ -63,7 +63,9 @@ BUILDERS = {
     "attainment": lambda lang: C.attainment_heatmap(_progress(), lang),
     "ranking": lambda lang: C.ranking_chart(M.ranking(_progress(), None), lang),
     "distribution": lambda lang: C.distribution_chart(M.distribution([0.5, 0.9, 1.1, 1.3]), lang),
-    "adb": lambda lang: C.adb_chart(M.average_daily_balance(BAL, "2026-10", roster=ROSTER), lang),
+    # spike_at 1.10 (a rules file may set it): Alice 1.278 and Bob 1.148 spike, Carol 1.0 does not — the
+    # default ratio (1.3, the coaching rules' default) would flag nobody and leave the highlight untested
+    "adb": lambda lang: C.adb_chart(M.average_daily_balance(BAL, "2026-10", roster=ROSTER, spike_at=1.10), lang),
     "balance": lambda lang: C.balance_chart(M.balance_series(BAL, "2026-10", employee_id="E1"), lang),
 }
 

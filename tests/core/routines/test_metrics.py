@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core import metrics as M
+from core import routines as M
+from core.errors import AppError
 from core.schema import FLOW_METRICS, METRICS
 
 D = dt.date
@@ -130,8 +131,9 @@ def test_period_totals_names_from_logs_and_by_team():
 
 
 def test_period_totals_refuses_balance():
-    with pytest.raises(ValueError):
+    with pytest.raises(AppError) as exc:
         M.period_totals(LOGS, "2026-10-01", "2026-10-31", metrics=["deposit_balance"])
+    assert exc.value.key == "metrics.error.stock"
 
 
 @pytest.mark.parametrize("day, logged, empty, visits", [
@@ -491,14 +493,15 @@ BAL = _frame([
 
 
 # E1 October: 10-01..07 carry 100 (7 days), 10-08..29 130 (22), 10-30..31 160 (2)
-#   → (700 + 2860 + 320) / 31 = 3880/31 = 125.16; 时点 160; 160 / 125.16 = 1.278 → spike
+#   → (700 + 2860 + 320) / 31 = 3880/31 = 125.16; 时点 160; 160 / 125.16 = 1.278 < 1.3 → no spike
+#   (the spike threshold is the coaching rules' month_end_spike.ratio, default 1.3; it was 1.10 before)
 #   September: 09-01..29 90 (29 days), 09-30 100 → (2610 + 100)/30 = 90.333
-# E2 October: 10-01..14 50 (14), 10-15..31 70 (17) → (700 + 1190)/31 = 60.968; 70/60.968 = 1.148 → spike;
+# E2 October: 10-01..14 50 (14), 10-15..31 70 (17) → (700 + 1190)/31 = 60.968; 70/60.968 = 1.148 < 1.3 → no spike;
 #   September: 50 all month (carried from 08-31) → 50
 # E3: 200 from 10-09 (23 days counted) → 200, ratio 1 → no spike; no previous month
 @pytest.mark.parametrize("eid, adb, month_end, spike, days, prev_adb", [
-    ("E1", 3880 / 31, 160, True, 31, 2710 / 30),
-    ("E2", 1890 / 31, 70, True, 31, 50),
+    ("E1", 3880 / 31, 160, False, 31, 2710 / 30),
+    ("E2", 1890 / 31, 70, False, 31, 50),
     ("E3", 200, 200, False, 23, NAN),
 ])
 def test_average_daily_balance(eid, adb, month_end, spike, days, prev_adb):
@@ -509,6 +512,14 @@ def test_average_daily_balance(eid, adb, month_end, spike, days, prev_adb):
     assert r["days_counted"] == days and close(r["prev_adb"], prev_adb)
     assert close(r["adb_increment"], adb - prev_adb if prev_adb == prev_adb else NAN)
     assert set(out["employee_id"]) == {"E1", "E2", "E3"}
+
+
+# the threshold is a parameter (the page passes the coaching rules' ratio): at 1.10, E1 (1.278) and E2 (1.148)
+# spike, E3 (1.0) does not; at 1.278 exactly E1 still spikes (≥), E2 does not
+@pytest.mark.parametrize("ratio, spiking", [(1.10, {"E1", "E2"}), (160 / (3880 / 31), {"E1"}), (1.3, set())])
+def test_average_daily_balance_spike_threshold(ratio, spiking):
+    out = M.average_daily_balance(BAL, "2026-10", roster=ROSTER, spike_at=ratio)
+    assert set(out.loc[out["spike"].astype(bool), "employee_id"]) == spiking
 
 
 def test_average_daily_balance_month_to_date():

@@ -1,11 +1,4 @@
-"""Altair chart builders for the routine pages: one function per chart, fed by :mod:`core.metrics` outputs.
-
-Every chart has a title, axis titles carrying units, and tooltips with the exact numbers. Colours are fixed:
-:data:`STATUS_COLORS` for ahead / on pace / behind everywhere, and :func:`team_colors` (a stable mapping from the
-sorted team names onto :data:`TEAM_COLORS`) for teams. Labels come from :mod:`core.i18n` (``lang`` 'zh' / 'en').
-
-Builders never mutate their input; they copy only the columns they draw (so the embedded data stays small).
-"""
+"""Charts of the three routines (晨会, 周小结, 月总结), one function per chart (see :mod:`core.charts.base`)."""
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -14,113 +7,19 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from core import calendar as cal
-from core import metrics as M
-from core.i18n import WEEKDAYS, norm_lang, t
-from core.schema import FIELDS_BY_NAME, metric_label, metric_unit_label
+from core.charts.base import (ACTUAL_COLOR, HEAT_SCHEME, NEUTRAL_COLOR, PCT, SPIKE_COLOR, STATUS_COLORS,
+                              TARGET_COLOR, TEAM_COLORS, WIDTH, day_label, entity_label, field_title, lbl, lbl_unit,
+                              status_label, status_scale, team_scale, title_params, value_format)
+from core.i18n import t
+from core.measures import status_of
+from core.routines.funnel import FUNNEL_STAGES, funnel_stages
 
-# ------------------------------------------------------------------ colours
-
-TEAM_COLORS: tuple[str, ...] = ("#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd",   # the 4 demo teams
-                                "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#393b79")
-STATUS_COLORS: dict[str, str] = {"ahead": "#2e7d32", "on_pace": "#f9a825", "behind": "#c62828"}
-ACTUAL_COLOR = "#1f77b4"
-TARGET_COLOR = "#7f7f7f"
-SPIKE_COLOR = STATUS_COLORS["behind"]
-NEUTRAL_COLOR = "#bdbdbd"
-HEAT_SCHEME = "blues"
-WIDTH = "container"
-
-__all__ = ["TEAM_COLORS", "STATUS_COLORS", "team_colors", "team_scale", "status_scale", "status_label",
-           "value_format", "pace_chart", "progress_bars", "heatmap", "funnel_chart", "leaderboard_chart",
-           "attainment_heatmap", "distribution_chart", "adb_chart", "weekly_trend", "week_comparison_chart",
-           "ranking_chart", "balance_chart"]
-
-
-def team_colors(teams: Iterable) -> dict[str, str]:
-    """Stable team → colour mapping: the sorted distinct team names take TEAM_COLORS in order (cycling)."""
-    names = sorted({str(x) for x in teams if x is not None and x == x})
-    return {n: TEAM_COLORS[i % len(TEAM_COLORS)] for i, n in enumerate(names)}
-
-
-def team_scale(teams: Iterable) -> alt.Scale:
-    """Altair colour scale for teams (domain = sorted team names, range = their colours)."""
-    m = team_colors(teams)
-    return alt.Scale(domain=list(m), range=list(m.values()))
-
-
-def status_label(status, lang: str = "zh"):
-    """Translated status word ('超前'/'正常'/'落后', 'Ahead'/…); None stays None."""
-    if status is None or status != status:
-        return None
-    return t(f"status.{status}", lang)
-
-
-def status_scale(lang: str = "zh") -> alt.Scale:
-    """Colour scale for translated status labels, in the order ahead, on pace, behind."""
-    return alt.Scale(domain=[status_label(s, lang) for s in M.STATUSES],
-                     range=[STATUS_COLORS[s] for s in M.STATUSES])
-
-
-def value_format(metric: str | None) -> str:
-    """d3 format for exact tooltip numbers: counts as integers, 万元 to 4 decimals (= 1 元), 元 to 2 decimals."""
-    if metric is None:
-        return ",.4~f"
-    f = FIELDS_BY_NAME.get(metric)
-    if f is None or f.kind == "count":
-        return ",.0f"
-    return ",.4~f" if f.unit == "wan" else ",.2~f"
-
-
-PCT = ".1%"
-
-
-def _lbl(metric: str, lang: str) -> str:
-    return metric_label(metric, norm_lang(lang), with_unit=False)
-
-
-def _lbl_unit(metric: str, lang: str) -> str:
-    return metric_label(metric, norm_lang(lang), with_unit=True) if FIELDS_BY_NAME[metric].unit else \
-        f"{_lbl(metric, lang)}({metric_unit_label(metric, lang)})" if norm_lang(lang) == "zh" else \
-        f"{_lbl(metric, lang)} ({metric_unit_label(metric, lang)})"
-
-
-def _f(key: str, lang: str, **kw) -> str:
-    return t(f"metrics.field.{key}", lang, **kw)
-
-
-def _entity_label(df: pd.DataFrame, lang: str) -> pd.Series:
-    """Display name per row: manager/team name, else the entity key; the branch row → 全行 / Branch."""
-    name = df["name"] if "name" in df.columns else pd.Series(None, index=df.index)
-    ent = df["entity"] if "entity" in df.columns else df.get("employee_id", pd.Series(None, index=df.index))
-    lab = name.where(name.notna(), ent).astype(object)
-    if "level" in df.columns:
-        lab = lab.where(df["level"] != "branch", t("word.branch", lang))
-    return lab.fillna("—").astype(str)
-
-
-def _title(text: str, subtitle: str | None = None) -> alt.TitleParams:
-    return alt.TitleParams(text=text, subtitle=subtitle or alt.Undefined, anchor="start")
-
-
-def _day_label(d: pd.Timestamp, lang: str, overrides=None) -> str:
-    wd = WEEKDAYS[norm_lang(lang)][d.weekday()]
-    tag = ""
-    if not cal.is_workday(d, overrides):
-        tag = t("metrics.day_off", lang)
-    elif d.weekday() >= 5:
-        tag = t("metrics.makeup_day", lang)
-    s = f"{d.month:02d}-{d.day:02d} {wd}"
-    return f"{s} ({tag})" if tag else s
-
-
-# ------------------------------------------------------------------ 晨会
 
 def pace_chart(series: pd.DataFrame, metric: str, lang: str = "zh", subtitle: str | None = None) -> alt.LayerChart:
     """Pace chart from :func:`metrics.pace_series`: cumulative actual (solid line with points) against the
     straight target-pace line (dashed), over the calendar days of the month. Y axis in the metric's unit."""
-    lab = _lbl(metric, lang)
-    s_act, s_tgt = _f("actual_cum", lang), _f("target_pace", lang)
+    lab = lbl(metric, lang)
+    s_act, s_tgt = field_title("actual_cum", lang), field_title("target_pace", lang)
     d = series[["date", "is_workday", "daily_actual", "actual_cum", "target_pace", "target"]].copy()
     long = pd.concat([
         d.assign(series=s_act, value=d["actual_cum"]),
@@ -129,21 +28,21 @@ def pace_chart(series: pd.DataFrame, metric: str, lang: str = "zh", subtitle: st
     long = long[long["value"].notna()]
     fmt = value_format(metric)
     tooltip = [alt.Tooltip("date:T", title=t("word.date", lang), format="%Y-%m-%d"),
-               alt.Tooltip("series:N", title=_f("series", lang)),
-               alt.Tooltip("value:Q", title=_lbl_unit(metric, lang), format=fmt),
-               alt.Tooltip("daily_actual:Q", title=_f("daily_actual", lang), format=fmt),
+               alt.Tooltip("series:N", title=field_title("series", lang)),
+               alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=fmt),
+               alt.Tooltip("daily_actual:Q", title=field_title("daily_actual", lang), format=fmt),
                alt.Tooltip("target:Q", title=t("word.target", lang), format=fmt),
-               alt.Tooltip("is_workday:N", title=_f("workday", lang))]
-    color = alt.Color("series:N", title=_f("series", lang),
+               alt.Tooltip("is_workday:N", title=field_title("workday", lang))]
+    color = alt.Color("series:N", title=field_title("series", lang),
                       scale=alt.Scale(domain=[s_act, s_tgt], range=[ACTUAL_COLOR, TARGET_COLOR]))
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=[s_act, s_tgt], range=[[1, 0], [6, 4]]), legend=None)
     base = alt.Chart(long).encode(
         x=alt.X("date:T", title=t("word.date", lang), axis=alt.Axis(format="%m-%d")),
-        y=alt.Y("value:Q", title=t("metrics.axis.cumulative", lang, metric=_lbl_unit(metric, lang))),
+        y=alt.Y("value:Q", title=t("metrics.axis.cumulative", lang, metric=lbl_unit(metric, lang))),
         color=color, tooltip=tooltip)
     chart = alt.layer(base.mark_line(strokeWidth=2).encode(strokeDash=dash),
                       base.mark_point(filled=True, size=30).transform_filter(f"datum.series === '{s_act}'"))
-    return chart.properties(title=_title(t("metrics.chart.pace", lang, metric=_lbl_unit(metric, lang)), subtitle),
+    return chart.properties(title=title_params(t("metrics.chart.pace", lang, metric=lbl_unit(metric, lang)), subtitle),
                             width=WIDTH)
 
 
@@ -160,9 +59,9 @@ def progress_bars(progress: pd.DataFrame, lang: str = "zh", metric: str | None =
     if by is None:
         by = "metric" if p["entity"].nunique() <= 1 else "entity"
     d = pd.DataFrame({
-        "row": [_lbl(m, lang) for m in p["metric"]] if by == "metric" else _entity_label(p, lang).to_numpy(),
-        "entity": _entity_label(p, lang).to_numpy(),
-        "metric": [_lbl_unit(m, lang) for m in p["metric"]],
+        "row": [lbl(m, lang) for m in p["metric"]] if by == "metric" else entity_label(p, lang).to_numpy(),
+        "entity": entity_label(p, lang).to_numpy(),
+        "metric": [lbl_unit(m, lang) for m in p["metric"]],
         "actual": p["actual"].to_numpy(), "target": p["target"].to_numpy(), "expected": p["expected"].to_numpy(),
         "gap": p["gap"].to_numpy(), "attainment": p["attainment"].to_numpy(),
         "pace_ratio": p["pace_ratio"].to_numpy(),
@@ -177,20 +76,20 @@ def progress_bars(progress: pd.DataFrame, lang: str = "zh", metric: str | None =
                alt.Tooltip("expected:Q", title=t("word.expected", lang), format=",.4~f"),
                alt.Tooltip("gap:Q", title=t("word.gap", lang), format=",.4~f"),
                alt.Tooltip("attainment:Q", title=t("word.attainment", lang), format=PCT),
-               alt.Tooltip("elapsed:Q", title=_f("time_elapsed", lang), format=PCT),
-               alt.Tooltip("pace_ratio:Q", title=_f("pace_ratio", lang), format=PCT),
-               alt.Tooltip("remaining:Q", title=_f("remaining", lang), format=",.4~f"),
-               alt.Tooltip("daily_needed:Q", title=_f("daily_needed", lang), format=",.4~f"),
-               alt.Tooltip("status:N", title=_f("status", lang))]
+               alt.Tooltip("elapsed:Q", title=field_title("time_elapsed", lang), format=PCT),
+               alt.Tooltip("pace_ratio:Q", title=field_title("pace_ratio", lang), format=PCT),
+               alt.Tooltip("remaining:Q", title=field_title("remaining", lang), format=",.4~f"),
+               alt.Tooltip("daily_needed:Q", title=field_title("daily_needed", lang), format=",.4~f"),
+               alt.Tooltip("status:N", title=field_title("status", lang))]
     order = list(pd.unique(d["row"]))
     y = alt.Y("row:N", title=t("word.metric", lang) if by == "metric" else t("word.manager", lang), sort=order)
     bars = alt.Chart(d).mark_bar().encode(
         x=alt.X("attainment:Q", title=t("metrics.axis.attainment_pct", lang), axis=alt.Axis(format="%")),
-        y=y, color=alt.Color("status:N", title=_f("status", lang), scale=status_scale(lang)), tooltip=tooltip)
+        y=y, color=alt.Color("status:N", title=field_title("status", lang), scale=status_scale(lang)), tooltip=tooltip)
     ticks = alt.Chart(d).mark_tick(color="black", thickness=2).encode(x="elapsed:Q", y=y, tooltip=tooltip)
-    title = t("metrics.chart.progress_metric", lang, metric=_lbl_unit(metric, lang)) if metric else \
+    title = t("metrics.chart.progress_metric", lang, metric=lbl_unit(metric, lang)) if metric else \
         t("metrics.chart.progress", lang)
-    return alt.layer(bars, ticks).properties(title=_title(title), width=WIDTH)
+    return alt.layer(bars, ticks).properties(title=title_params(title), width=WIDTH)
 
 
 def leaderboard_chart(board: pd.DataFrame, metric: str, lang: str = "zh", teams: Iterable | None = None,
@@ -200,32 +99,30 @@ def leaderboard_chart(board: pd.DataFrame, metric: str, lang: str = "zh", teams:
     b = board[board["metric"] == metric] if "metric" in board.columns else board
     if n is not None:
         b = b.head(n)
-    d = pd.DataFrame({"rank": b["rank"].to_numpy(), "name": _entity_label(b, lang).to_numpy(),
+    d = pd.DataFrame({"rank": b["rank"].to_numpy(), "name": entity_label(b, lang).to_numpy(),
                       "team": b["team"].astype(object).fillna("—").to_numpy() if "team" in b else "—",
                       "value": b["value"].to_numpy(), "share": b["share"].to_numpy() if "share" in b else np.nan})
     d["label"] = d["rank"].astype(str) + ". " + d["name"]
     fmt = value_format(metric)
     return alt.Chart(d).mark_bar().encode(
-        x=alt.X("value:Q", title=_lbl_unit(metric, lang)),
+        x=alt.X("value:Q", title=lbl_unit(metric, lang)),
         y=alt.Y("label:N", title=t("word.manager", lang), sort=list(d["label"])),
         color=alt.Color("team:N", title=t("word.team", lang),
                         scale=team_scale(teams if teams is not None else d["team"])),
-        tooltip=[alt.Tooltip("rank:Q", title=_f("rank", lang)), alt.Tooltip("name:N", title=t("word.manager", lang)),
+        tooltip=[alt.Tooltip("rank:Q", title=field_title("rank", lang)), alt.Tooltip("name:N", title=t("word.manager", lang)),
                  alt.Tooltip("team:N", title=t("word.team", lang)),
-                 alt.Tooltip("value:Q", title=_lbl_unit(metric, lang), format=fmt),
-                 alt.Tooltip("share:Q", title=_f("share", lang), format=PCT)],
-    ).properties(title=_title(t("metrics.chart.leaderboard", lang, metric=_lbl_unit(metric, lang))), width=WIDTH)
+                 alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=fmt),
+                 alt.Tooltip("share:Q", title=field_title("share", lang), format=PCT)],
+    ).properties(title=title_params(t("metrics.chart.leaderboard", lang, metric=lbl_unit(metric, lang))), width=WIDTH)
 
-
-# ------------------------------------------------------------------ 周小结
 
 def heatmap(grid: pd.DataFrame, lang: str = "zh", metric: str = "visits", overrides=None) -> alt.LayerChart:
     """Manager × day heatmap from :func:`metrics.visits_heatmap`: colour = the day's value, grey cells = not
     logged, day labels marked 休 (day off) / 班 (make-up working day); the number is printed in each cell."""
     days = pd.to_datetime(pd.Series(grid["date"].unique())).sort_values()
-    day_lab = {d: _day_label(d, lang, overrides) for d in days}
+    day_lab = {d: day_label(d, lang, overrides) for d in days}
     d = pd.DataFrame({
-        "name": _entity_label(grid, lang).to_numpy(),
+        "name": entity_label(grid, lang).to_numpy(),
         "team": grid["team"].astype(object).fillna("—").to_numpy(),
         "day": pd.to_datetime(grid["date"]).map(day_lab).to_numpy(),
         "date": pd.to_datetime(grid["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
@@ -240,37 +137,37 @@ def heatmap(grid: pd.DataFrame, lang: str = "zh", metric: str = "visits", overri
     y = alt.Y("name:N", title=t("word.manager", lang), sort=rows)
     tooltip = [alt.Tooltip("name:N", title=t("word.manager", lang)), alt.Tooltip("team:N", title=t("word.team", lang)),
                alt.Tooltip("date:N", title=t("word.date", lang)),
-               alt.Tooltip("value:Q", title=_lbl_unit(metric, lang), format=value_format(metric)),
-               alt.Tooltip("logged_text:N", title=_f("logged", lang)),
-               alt.Tooltip("workday_text:N", title=_f("workday", lang))]
+               alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=value_format(metric)),
+               alt.Tooltip("logged_text:N", title=field_title("logged", lang)),
+               alt.Tooltip("workday_text:N", title=field_title("workday", lang))]
     back = alt.Chart(d).mark_rect(color=NEUTRAL_COLOR, opacity=0.35).encode(x=x, y=y, tooltip=tooltip)
     cells = alt.Chart(d).transform_filter("datum.logged").mark_rect().encode(
-        x=x, y=y, color=alt.Color("value:Q", title=_lbl_unit(metric, lang), scale=alt.Scale(scheme=HEAT_SCHEME)),
+        x=x, y=y, color=alt.Color("value:Q", title=lbl_unit(metric, lang), scale=alt.Scale(scheme=HEAT_SCHEME)),
         tooltip=tooltip)
     text = alt.Chart(d).transform_filter("datum.logged").mark_text(fontSize=11).encode(
         x=x, y=y, text=alt.Text("value:Q", format=value_format(metric)), tooltip=tooltip)
     return alt.layer(back, cells, text).properties(
-        title=_title(t("metrics.chart.heatmap", lang, metric=_lbl_unit(metric, lang))), width=WIDTH)
+        title=title_params(t("metrics.chart.heatmap", lang, metric=lbl_unit(metric, lang))), width=WIDTH)
 
 
 def funnel_chart(funnel_df: pd.DataFrame, lang: str = "zh", teams: Iterable | None = None) -> alt.Chart:
     """Funnel bars (visits → new customers → products sold) for the rows of :func:`metrics.funnel` (one entity, or
     a few side by side, e.g. a manager with his team). Tooltips carry the counts and conversion rates, own and
     peer."""
-    st = M.funnel_stages(funnel_df)
-    stage_lab = {s: t(f"metrics.stage.{s}", lang) for s in M.FUNNEL_STAGES}
-    d = pd.DataFrame({"entity": _entity_label(st, lang).to_numpy(), "stage": st["stage"].map(stage_lab).to_numpy(),
+    st = funnel_stages(funnel_df)
+    stage_lab = {s: t(f"metrics.stage.{s}", lang) for s in FUNNEL_STAGES}
+    d = pd.DataFrame({"entity": entity_label(st, lang).to_numpy(), "stage": st["stage"].map(stage_lab).to_numpy(),
                       "stage_no": st["stage_no"].to_numpy(), "value": st["value"].to_numpy(),
                       "rate": st["rate"].to_numpy()})
-    order = [stage_lab[s] for s in M.FUNNEL_STAGES]
+    order = [stage_lab[s] for s in FUNNEL_STAGES]
     many = d["entity"].nunique() > 1
     enc = dict(
-        y=alt.Y("stage:N", title=_f("stage", lang), sort=order),
+        y=alt.Y("stage:N", title=field_title("stage", lang), sort=order),
         x=alt.X("value:Q", title=t("metrics.axis.count", lang)),
         tooltip=[alt.Tooltip("entity:N", title=t("word.manager", lang)),
-                 alt.Tooltip("stage:N", title=_f("stage", lang)),
+                 alt.Tooltip("stage:N", title=field_title("stage", lang)),
                  alt.Tooltip("value:Q", title=t("metrics.axis.count", lang), format=",.0f"),
-                 alt.Tooltip("rate:Q", title=_f("rate", lang), format=PCT)],
+                 alt.Tooltip("rate:Q", title=field_title("rate", lang), format=PCT)],
     )
     if many:
         ents = list(pd.unique(d["entity"]))
@@ -280,7 +177,7 @@ def funnel_chart(funnel_df: pd.DataFrame, lang: str = "zh", teams: Iterable | No
                                                                      for i in range(len(ents))]))
     else:
         enc["color"] = alt.value(ACTUAL_COLOR)
-    return alt.Chart(d).mark_bar().encode(**enc).properties(title=_title(t("metrics.chart.funnel", lang)),
+    return alt.Chart(d).mark_bar().encode(**enc).properties(title=title_params(t("metrics.chart.funnel", lang)),
                                                             width=WIDTH)
 
 
@@ -292,10 +189,10 @@ def weekly_trend(daily: pd.DataFrame, metric: str, lang: str = "zh", by: str | N
     d = daily[cols].rename(columns={metric: "value"}).copy()
     d["workday_text"] = np.where(d["is_workday"], t("word.yes", lang), t("word.no", lang))
     tooltip = [alt.Tooltip("date:T", title=t("word.date", lang), format="%Y-%m-%d"),
-               alt.Tooltip("value:Q", title=_lbl_unit(metric, lang), format=value_format(metric)),
-               alt.Tooltip("workday_text:N", title=_f("workday", lang))]
+               alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=value_format(metric)),
+               alt.Tooltip("workday_text:N", title=field_title("workday", lang))]
     enc = dict(x=alt.X("date:T", title=t("word.date", lang), axis=alt.Axis(format="%m-%d")),
-               y=alt.Y("value:Q", title=_lbl_unit(metric, lang)))
+               y=alt.Y("value:Q", title=lbl_unit(metric, lang)))
     if by:
         tooltip.insert(1, alt.Tooltip(f"{by}:N", title=t("word.team", lang)))
         enc["color"] = alt.Color(f"{by}:N", title=t("word.team", lang),
@@ -306,15 +203,15 @@ def weekly_trend(daily: pd.DataFrame, metric: str, lang: str = "zh", by: str | N
     chart = alt.layer(base.mark_line(),
                       base.mark_point(size=40, filled=True).transform_filter("datum.is_workday"),
                       base.mark_point(size=40, filled=False).transform_filter("!datum.is_workday"))
-    return chart.properties(title=_title(t("metrics.chart.trend", lang, metric=_lbl_unit(metric, lang))), width=WIDTH)
+    return chart.properties(title=title_params(t("metrics.chart.trend", lang, metric=lbl_unit(metric, lang))), width=WIDTH)
 
 
 def week_comparison_chart(cmp: pd.DataFrame, metric: str, lang: str = "zh") -> alt.LayerChart:
     """Grouped bars this week vs last week per entity, with a tick at the week's target share, from
     :func:`metrics.week_comparison` (one metric)."""
     c = cmp[cmp["metric"] == metric]
-    ent = _entity_label(c, lang).to_numpy()
-    tw, pw = _f("this_week", lang), _f("prev_week", lang)
+    ent = entity_label(c, lang).to_numpy()
+    tw, pw = field_title("this_week", lang), field_title("prev_week", lang)
     base = pd.DataFrame({"entity": ent, "this_week": c["this_week"].to_numpy(), "prev_week": c["prev_week"].to_numpy(),
                          "change": c["change"].to_numpy(), "change_pct": c["change_pct"].to_numpy(),
                          "week_target": c["week_target"].to_numpy(), "week_attainment": c["week_attainment"].to_numpy(),
@@ -323,29 +220,27 @@ def week_comparison_chart(cmp: pd.DataFrame, metric: str, lang: str = "zh") -> a
                      ignore_index=True)
     fmt = value_format(metric)
     tooltip = [alt.Tooltip("entity:N", title=t("word.manager", lang)),
-               alt.Tooltip("period:N", title=_f("period", lang)),
-               alt.Tooltip("value:Q", title=_lbl_unit(metric, lang), format=fmt),
+               alt.Tooltip("period:N", title=field_title("period", lang)),
+               alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=fmt),
                alt.Tooltip("this_week:Q", title=tw, format=fmt), alt.Tooltip("prev_week:Q", title=pw, format=fmt),
                alt.Tooltip("change:Q", title=t("word.gap", lang), format=fmt),
                alt.Tooltip("change_pct:Q", title="Δ%", format=PCT),
-               alt.Tooltip("week_target:Q", title=_f("week_target", lang), format=fmt),
+               alt.Tooltip("week_target:Q", title=field_title("week_target", lang), format=fmt),
                alt.Tooltip("week_attainment:Q", title=t("word.attainment", lang), format=PCT),
-               alt.Tooltip("status:N", title=_f("status", lang))]
+               alt.Tooltip("status:N", title=field_title("status", lang))]
     order = list(pd.unique(base["entity"]))
     y = alt.Y("entity:N", title=t("word.manager", lang), sort=order)
     bars = alt.Chart(long).mark_bar().encode(
-        x=alt.X("value:Q", title=_lbl_unit(metric, lang)), y=y, yOffset=alt.YOffset("period:N", sort=[tw, pw]),
-        color=alt.Color("period:N", title=_f("period", lang),
+        x=alt.X("value:Q", title=lbl_unit(metric, lang)), y=y, yOffset=alt.YOffset("period:N", sort=[tw, pw]),
+        color=alt.Color("period:N", title=field_title("period", lang),
                         scale=alt.Scale(domain=[tw, pw], range=[ACTUAL_COLOR, NEUTRAL_COLOR])),
         tooltip=tooltip)
     ticks = alt.Chart(base[base["week_target"].notna()]).mark_tick(color="black", thickness=2).encode(
         x="week_target:Q", y=y, tooltip=[alt.Tooltip("entity:N", title=t("word.manager", lang)),
-                                         alt.Tooltip("week_target:Q", title=_f("week_target", lang), format=fmt)])
+                                         alt.Tooltip("week_target:Q", title=field_title("week_target", lang), format=fmt)])
     return alt.layer(bars, ticks).properties(
-        title=_title(t("metrics.chart.week", lang, metric=_lbl_unit(metric, lang))), width=WIDTH)
+        title=title_params(t("metrics.chart.week", lang, metric=lbl_unit(metric, lang))), width=WIDTH)
 
-
-# ------------------------------------------------------------------ 月总结
 
 def attainment_heatmap(progress: pd.DataFrame, lang: str = "zh", metrics: Sequence[str] | None = None) -> alt.LayerChart:
     """Colour table: entity × metric cells coloured by pace status (ahead / on pace / behind), printing the
@@ -354,9 +249,9 @@ def attainment_heatmap(progress: pd.DataFrame, lang: str = "zh", metrics: Sequen
     p = progress[progress["target"].notna() & (progress["target"] > 0)]
     if metrics is not None:
         p = p[p["metric"].isin(list(metrics))]
-    d = pd.DataFrame({"entity": _entity_label(p, lang).to_numpy(),
-                      "metric": [_lbl(m, lang) for m in p["metric"]],
-                      "metric_unit": [_lbl_unit(m, lang) for m in p["metric"]],
+    d = pd.DataFrame({"entity": entity_label(p, lang).to_numpy(),
+                      "metric": [lbl(m, lang) for m in p["metric"]],
+                      "metric_unit": [lbl_unit(m, lang) for m in p["metric"]],
                       "actual": p["actual"].to_numpy(), "target": p["target"].to_numpy(),
                       "attainment": p["attainment"].to_numpy(), "pace_ratio": p["pace_ratio"].to_numpy(),
                       "gap": p["gap"].to_numpy(), "status": [status_label(s, lang) for s in p["status"]]})
@@ -369,38 +264,38 @@ def attainment_heatmap(progress: pd.DataFrame, lang: str = "zh", metrics: Sequen
                alt.Tooltip("actual:Q", title=t("word.actual", lang), format=",.4~f"),
                alt.Tooltip("target:Q", title=t("word.target", lang), format=",.4~f"),
                alt.Tooltip("attainment:Q", title=t("word.attainment", lang), format=PCT),
-               alt.Tooltip("pace_ratio:Q", title=_f("pace_ratio", lang), format=PCT),
+               alt.Tooltip("pace_ratio:Q", title=field_title("pace_ratio", lang), format=PCT),
                alt.Tooltip("gap:Q", title=t("word.gap", lang), format=",.4~f"),
-               alt.Tooltip("status:N", title=_f("status", lang))]
+               alt.Tooltip("status:N", title=field_title("status", lang))]
     rect = alt.Chart(d).mark_rect(opacity=0.85).encode(
-        x=x, y=y, color=alt.Color("status:N", title=_f("status", lang), scale=status_scale(lang)), tooltip=tooltip)
+        x=x, y=y, color=alt.Color("status:N", title=field_title("status", lang), scale=status_scale(lang)), tooltip=tooltip)
     text = alt.Chart(d).mark_text(fontSize=11, color="white").encode(
         x=x, y=y, text=alt.Text("attainment:Q", format=".0%"), tooltip=tooltip)
-    return alt.layer(rect, text).properties(title=_title(t("metrics.chart.attainment", lang)), width=WIDTH)
+    return alt.layer(rect, text).properties(title=title_params(t("metrics.chart.attainment", lang)), width=WIDTH)
 
 
 def ranking_chart(ranked: pd.DataFrame, lang: str = "zh", teams: Iterable | None = None) -> alt.Chart:
     """Bars of the composite score (%) of :func:`metrics.ranking` (best at the top), coloured by team, with a rule
     at 100 %."""
-    d = pd.DataFrame({"rank": ranked["rank"].to_numpy(), "name": _entity_label(ranked, lang).to_numpy(),
+    d = pd.DataFrame({"rank": ranked["rank"].to_numpy(), "name": entity_label(ranked, lang).to_numpy(),
                       "team": ranked["team"].astype(object).fillna("—").to_numpy(),
                       "score": ranked["score"].to_numpy(), "metrics_scored": ranked["metrics_scored"].to_numpy(),
-                      "best": [_lbl(m, lang) if isinstance(m, str) else "—" for m in ranked["best_metric"]],
-                      "worst": [_lbl(m, lang) if isinstance(m, str) else "—" for m in ranked["worst_metric"]]})
+                      "best": [lbl(m, lang) if isinstance(m, str) else "—" for m in ranked["best_metric"]],
+                      "worst": [lbl(m, lang) if isinstance(m, str) else "—" for m in ranked["worst_metric"]]})
     d["label"] = d["rank"].astype(str) + ". " + d["name"]
     bars = alt.Chart(d).mark_bar().encode(
         x=alt.X("score:Q", title=t("metrics.axis.score_pct", lang), axis=alt.Axis(format="%")),
         y=alt.Y("label:N", title=t("word.manager", lang), sort=list(d["label"])),
         color=alt.Color("team:N", title=t("word.team", lang),
                         scale=team_scale(teams if teams is not None else d["team"])),
-        tooltip=[alt.Tooltip("rank:Q", title=_f("rank", lang)), alt.Tooltip("name:N", title=t("word.manager", lang)),
+        tooltip=[alt.Tooltip("rank:Q", title=field_title("rank", lang)), alt.Tooltip("name:N", title=t("word.manager", lang)),
                  alt.Tooltip("team:N", title=t("word.team", lang)),
-                 alt.Tooltip("score:Q", title=_f("score", lang), format=PCT),
-                 alt.Tooltip("best:N", title=_f("best_metric", lang)),
-                 alt.Tooltip("worst:N", title=_f("worst_metric", lang))])
+                 alt.Tooltip("score:Q", title=field_title("score", lang), format=PCT),
+                 alt.Tooltip("best:N", title=field_title("best_metric", lang)),
+                 alt.Tooltip("worst:N", title=field_title("worst_metric", lang))])
     rule = alt.Chart(pd.DataFrame({"x": [1.0]})).mark_rule(strokeDash=[4, 4], color=TARGET_COLOR).encode(x="x:Q")
     return alt.layer(bars, rule).properties(
-        title=_title(t("metrics.chart.ranking", lang, n=len(d))), width=WIDTH)
+        title=title_params(t("metrics.chart.ranking", lang, n=len(d))), width=WIDTH)
 
 
 def distribution_chart(dist: pd.DataFrame, lang: str = "zh", pace: float = 1.0) -> alt.Chart:
@@ -411,21 +306,21 @@ def distribution_chart(dist: pd.DataFrame, lang: str = "zh", pace: float = 1.0) 
     lower = d["lower"].where(np.isfinite(d["lower"]), d["upper"])
     upper = d["upper"].where(np.isfinite(d["upper"]), d["lower"])
     mid = (lower.clip(lower=0) + upper) / 2
-    d["status"] = [status_label(s, lang) for s in M.status_of(mid.to_numpy() / (pace if pace > 0 else 1.0))]
+    d["status"] = [status_label(s, lang) for s in status_of(mid.to_numpy() / (pace if pace > 0 else 1.0))]
     return alt.Chart(d).mark_bar().encode(
         x=alt.X("band:N", title=t("metrics.axis.band", lang), sort=list(d["band"]), axis=alt.Axis(labelAngle=0)),
         y=alt.Y("count:Q", title=t("metrics.axis.managers", lang)),
-        color=alt.Color("status:N", title=_f("status", lang), scale=status_scale(lang)),
+        color=alt.Color("status:N", title=field_title("status", lang), scale=status_scale(lang)),
         tooltip=[alt.Tooltip("band:N", title=t("metrics.axis.band", lang)),
-                 alt.Tooltip("count:Q", title=_f("count", lang), format=",.0f"),
-                 alt.Tooltip("share:Q", title=_f("share", lang), format=PCT)],
-    ).properties(title=_title(t("metrics.chart.distribution", lang)), width=WIDTH)
+                 alt.Tooltip("count:Q", title=field_title("count", lang), format=",.0f"),
+                 alt.Tooltip("share:Q", title=field_title("share", lang), format=PCT)],
+    ).properties(title=title_params(t("metrics.chart.distribution", lang)), width=WIDTH)
 
 
 def adb_chart(adb: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     """Deposits 日均 (bar) vs 时点 (point) per manager, in 万元, from :func:`metrics.average_daily_balance`;
     month-end spikes (冲时点, spike_ratio ≥ SPIKE_AT) drawn as red points, others grey."""
-    d = pd.DataFrame({"name": _entity_label(adb, lang).to_numpy(),
+    d = pd.DataFrame({"name": entity_label(adb, lang).to_numpy(),
                       "team": adb["team"].astype(object).fillna("—").to_numpy(),
                       "adb": adb["adb"].to_numpy(), "month_end": adb["month_end"].to_numpy(),
                       "spike_ratio": adb["spike_ratio"].to_numpy(), "adb_increment": adb["adb_increment"].to_numpy(),
@@ -436,89 +331,34 @@ def adb_chart(adb: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     y = alt.Y("name:N", title=t("word.manager", lang), sort=rows)
     fmt = ",.4~f"
     tooltip = [alt.Tooltip("name:N", title=t("word.manager", lang)), alt.Tooltip("team:N", title=t("word.team", lang)),
-               alt.Tooltip("adb:Q", title=_f("adb", lang) + " (" + t("metrics.axis.balance_wan", lang) + ")",
+               alt.Tooltip("adb:Q", title=field_title("adb", lang) + " (" + t("metrics.axis.balance_wan", lang) + ")",
                            format=fmt),
-               alt.Tooltip("month_end:Q", title=_f("month_end", lang), format=fmt),
-               alt.Tooltip("spike_ratio:Q", title=_f("spike_ratio", lang), format=".2f"),
-               alt.Tooltip("prev_adb:Q", title=_f("prev_adb", lang), format=fmt),
-               alt.Tooltip("adb_increment:Q", title=_f("adb_increment", lang), format=fmt),
-               alt.Tooltip("spike:N", title=_f("spike", lang))]
+               alt.Tooltip("month_end:Q", title=field_title("month_end", lang), format=fmt),
+               alt.Tooltip("spike_ratio:Q", title=field_title("spike_ratio", lang), format=".2f"),
+               alt.Tooltip("prev_adb:Q", title=field_title("prev_adb", lang), format=fmt),
+               alt.Tooltip("adb_increment:Q", title=field_title("adb_increment", lang), format=fmt),
+               alt.Tooltip("spike:N", title=field_title("spike", lang))]
     bars = alt.Chart(d).mark_bar(color=ACTUAL_COLOR, opacity=0.7).encode(
         x=alt.X("adb:Q", title=t("metrics.axis.balance_wan", lang)), y=y, tooltip=tooltip)
     points = alt.Chart(d).mark_point(filled=True, size=70, shape="diamond").encode(
         x="month_end:Q", y=y, tooltip=tooltip,
-        color=alt.Color("spike:N", title=_f("spike", lang),
+        color=alt.Color("spike:N", title=field_title("spike", lang),
                         scale=alt.Scale(domain=[yes, no], range=[SPIKE_COLOR, TARGET_COLOR])))
-    return alt.layer(bars, points).properties(title=_title(t("metrics.chart.adb", lang)), width=WIDTH)
+    return alt.layer(bars, points).properties(title=title_params(t("metrics.chart.adb", lang)), width=WIDTH)
 
 
 def balance_chart(series: pd.DataFrame, lang: str = "zh") -> alt.Chart:
     """Daily carried-forward balance and running 日均 (万元) from :func:`metrics.balance_series`."""
-    b, a = _f("balance", lang), _f("adb_to_date", lang)
+    b, a = field_title("balance", lang), field_title("adb_to_date", lang)
     d = series[["date", "balance", "adb_to_date"]]
     long = pd.concat([d.assign(series=b, value=d["balance"]), d.assign(series=a, value=d["adb_to_date"])],
                      ignore_index=True)
     return alt.Chart(long).mark_line().encode(
         x=alt.X("date:T", title=t("word.date", lang), axis=alt.Axis(format="%m-%d")),
         y=alt.Y("value:Q", title=t("metrics.axis.balance_wan", lang)),
-        color=alt.Color("series:N", title=_f("series", lang),
+        color=alt.Color("series:N", title=field_title("series", lang),
                         scale=alt.Scale(domain=[b, a], range=[ACTUAL_COLOR, STATUS_COLORS["on_pace"]])),
         tooltip=[alt.Tooltip("date:T", title=t("word.date", lang), format="%Y-%m-%d"),
-                 alt.Tooltip("series:N", title=_f("series", lang)),
+                 alt.Tooltip("series:N", title=field_title("series", lang)),
                  alt.Tooltip("value:Q", title=t("metrics.axis.balance_wan", lang), format=",.4~f")],
-    ).properties(title=_title(t("metrics.chart.balance", lang)), width=WIDTH)
-
-
-# ------------------------------------------------------------------ 辅导
-
-EVIDENCE_COLORS = {"manager": ACTUAL_COLOR, "balance": ACTUAL_COLOR, "peer_median": TARGET_COLOR,
-                   "avg_daily": TARGET_COLOR}
-
-
-def evidence_chart(series: pd.DataFrame, rule_id: str, metric: str | None, lang: str = "zh",
-                   name: str | None = None) -> alt.LayerChart | None:
-    """A coaching flag's evidence: the manager's series against the peer median (or, for a month-end spike,
-    the daily deposit balance against the month's 日均), with the exact numbers in the tooltips.
-
-    `series` has columns order, x (a week label or an ISO date), series (manager | peer_median | balance |
-    avg_daily) and value. Returns None when there is nothing to draw.
-    """
-    if series is None or series.empty or series["value"].isna().all():
-        return None
-    lang = norm_lang(lang)
-    d = series.dropna(subset=["value"]).copy()
-    d["label"] = d["series"].map(lambda s: t(f"coaching.chart.{s}", lang))
-    order = d.drop_duplicates("x").sort_values("order")["x"].tolist()
-    daily = rule_id == "month_end_spike"
-    ratio = rule_id == "busy_not_converting"
-    counts = not ratio and metric is not None and FIELDS_BY_NAME[metric].kind == "count"
-    if ratio:
-        unit, fmt = ("转化率" if lang == "zh" else "conversion"), ".0%"
-    elif metric:
-        unit, fmt = _lbl_unit(metric, lang), value_format(metric)
-    else:
-        unit, fmt = None, ",.2f"
-    domain = [t(f"coaching.chart.{s}", lang) for s in ("manager", "peer_median", "balance", "avg_daily")
-              if s in set(d["series"])]
-    colors = [EVIDENCE_COLORS[s] for s in ("manager", "peer_median", "balance", "avg_daily") if s in set(d["series"])]
-    if daily:
-        d["x_date"] = pd.to_datetime(d["x"])
-        x = alt.X("x_date:T", title=None, axis=alt.Axis(format="%m-%d", labelAngle=0, tickCount=8))
-        x_tip = alt.Tooltip("x_date:T", title=t("coaching.chart.period", lang), format="%Y-%m-%d")
-    else:
-        x = alt.X("x:O", sort=order, title=None, axis=alt.Axis(labelAngle=0, labelOverlap=True))
-        x_tip = alt.Tooltip("x:O", title=t("coaching.chart.period", lang))
-    base = alt.Chart(d).encode(
-        x=x,
-        y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=ratio),
-                axis=alt.Axis(format=fmt, tickMinStep=1 if counts else alt.Undefined)),
-        color=alt.Color("label:N", title=None, scale=alt.Scale(domain=domain, range=colors),
-                        legend=alt.Legend(orient="top")),
-        strokeDash=alt.StrokeDash("label:N", legend=None,
-                                  scale=alt.Scale(domain=domain, range=[[1, 0], [5, 4], [1, 0], [5, 4]][:len(domain)])),
-        tooltip=[x_tip, alt.Tooltip("label:N", title=t("coaching.chart.series", lang)),
-                 alt.Tooltip("value:Q", title=t("coaching.chart.value", lang), format=fmt)],
-    )
-    title = t(f"coaching.rule.{rule_id}", lang) + (f" · {name}" if name else "")
-    return (base.mark_line() + base.mark_point(filled=True, size=40)).properties(
-        height=220, title=_title(title, unit))
+    ).properties(title=title_params(t("metrics.chart.balance", lang)), width=WIDTH)

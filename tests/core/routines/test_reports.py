@@ -10,7 +10,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core import reports
+from core import routines as M
+from core import routines as reports
 
 NAN = float("nan")
 
@@ -208,7 +209,6 @@ ADB = pd.DataFrame({"employee_id": ["CM001", "CM002"], "name": ["张伟", "李�
 
 
 def _monthly(**kw):
-    from core import metrics as M
     top = M.ranking(PROGRESS, n=10)
     return _wb(reports.monthly_report_xlsx(PROGRESS, "2026-11", "zh", mom=MOM, top=top,
                                            bottom=M.bottom_ranking(PROGRESS, 1),

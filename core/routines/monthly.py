@@ -1,0 +1,170 @@
+"""月总结 page model: attainment colour table, 环比/同比, the 十佳 ranking and its bottom, the distribution,
+deposits 日均 vs 时点, next month's target split and the exports — read and computed in one call.
+
+:func:`monthly_page` reads the month and the twelve before it (for 同比) with the caller's scope. The month-end
+spike threshold is the active coaching rules' ``month_end_spike.ratio`` (:func:`core.measures.is_spike`), so this
+page and the coaching page agree on who spiked.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+from sqlalchemy import Engine
+
+from core import calendar as cal
+from core import coaching
+from core.convert import as_date
+from core.i18n import norm_lang
+from core.routines.compare import compare_months
+from core.routines.deposits import average_daily_balance
+from core.routines.frames import active_managers, period_totals, slice_period, workday_info
+from core.routines.progress import month_pace, month_progress
+from core.routines.ranking import attainment_matrix, bottom_ranking, distribution, ranking
+from core.routines.report_month import monthly_report_xlsx, monthly_summary
+from core.routines.split import default_decimals, split_target, team_total_from_targets
+from core.schema import PRODUCT_METRICS, TARGET_METRICS
+from core.scope import Scope
+from core.store import config as store_config
+from core.store.logs import read_logs, read_roster, read_targets
+
+BOTTOM_N = 5
+
+
+@dataclass
+class MonthlyModel:
+    """What the 月总结 page draws. ``state``: 'ok', 'no_data' (nobody on the roster in scope) or 'no_rows'
+    (nothing logged or targeted this month; the target split is still offered)."""
+    month: str
+    as_of: dt.date
+    lang: str = "zh"
+    state: str = "ok"
+    workdays: dict = field(default_factory=dict)
+    pace: float = 1.0                                                   # time elapsed (时间进度)
+    progress: pd.DataFrame = field(default_factory=pd.DataFrame)        # month_progress, level 'all'
+    tiles: pd.DataFrame = field(default_factory=pd.DataFrame)           # branch rows of the product metrics
+    matrix: pd.DataFrame = field(default_factory=pd.DataFrame)          # attainment matrix: managers, teams, branch
+    matrix_metrics: list = field(default_factory=list)                  # metrics with a target
+    mom: pd.DataFrame = field(default_factory=pd.DataFrame)             # 环比, team and branch
+    yoy: pd.DataFrame = field(default_factory=pd.DataFrame)             # 同比, team and branch
+    summary: pd.DataFrame = field(default_factory=pd.DataFrame)         # monthly_summary
+    dist: pd.DataFrame = field(default_factory=pd.DataFrame)            # distribution of the scores
+    adb: pd.DataFrame = field(default_factory=pd.DataFrame)             # average_daily_balance
+    spike_ratio: float = float("nan")                                   # the threshold used for ``adb.spike``
+    spikes: list = field(default_factory=list)                          # names of the managers who spiked
+    teams: list = field(default_factory=list)                           # the roster's teams (chart colours)
+    split_month: str = ""                                               # next month
+    split_members: pd.DataFrame = field(default_factory=pd.DataFrame)   # employee_id, name, team (active then)
+    month_results: pd.DataFrame = field(default_factory=pd.DataFrame)   # this month's sums per manager (split)
+    targets: pd.DataFrame = field(default_factory=pd.DataFrame)         # this month's targets
+
+    @property
+    def has_targets(self) -> bool:
+        return bool(len(self.progress)) and bool(self.progress["target"].notna().any())
+
+    def top(self, n: int = 10) -> pd.DataFrame:
+        """The 十佳 ranking's top `n` (ties at the cut kept)."""
+        return ranking(self._managers(), n=n)
+
+    def bottom(self, n: int = 10) -> pd.DataFrame:
+        """The bottom of the ranking: min(n, 5) managers, worst first."""
+        return bottom_ranking(self._managers(), n=min(n, BOTTOM_N))
+
+    def _managers(self) -> pd.DataFrame:
+        p = self.progress
+        return p[p["level"] == "manager"] if len(p) else pd.DataFrame(columns=["level", "metric", "attainment"])
+
+    def split_teams(self) -> list:
+        return sorted(self.split_members["team"].dropna().unique()) if len(self.split_members) else []
+
+    def split_default_total(self, team: str, metric: str) -> float:
+        """The team's target for `metric` this month (the split's starting total), rounded to its decimals."""
+        ids = self._member_ids(team)
+        return round(team_total_from_targets(self.targets, self.month, metric, ids), default_decimals(metric))
+
+    def split(self, team: str, metric: str, method: str, total: float) -> pd.DataFrame:
+        """Next month's split of `total` between the team's managers: employee_id, name, last_month (this
+        month's result), share, basis, value. Raises AppError for an impossible total."""
+        dec = default_decimals(metric)
+        members = self.split_members[self.split_members["team"] == team]
+        res = self.month_results
+        last = res.set_index("employee_id")[metric] if len(res) else pd.Series(dtype="float64")
+        out = split_target(round(total, dec), self._member_ids(team), method, last, dec)
+        out["name"] = members.set_index("employee_id")["name"].reindex(out["employee_id"]).to_numpy()
+        out["last_month"] = last.reindex(out["employee_id"]).to_numpy()
+        return out[["employee_id", "name", "last_month", "share", "basis", "value"]]
+
+    def _member_ids(self, team: str) -> list[str]:
+        m = self.split_members
+        return m.loc[m["team"] == team, "employee_id"].astype(str).tolist()
+
+    def xlsx(self, headers: str, org: str, line: str | None, charts: list | None, generated: dt.date | None,
+             top_n: int = 10) -> bytes:
+        """The month as a workbook (headers 'zh', 'en' or 'both'); `charts` = (caption, PNG) pairs."""
+        return monthly_report_xlsx(self.progress, self.month, self.lang, headers=headers, org=org, line=line,
+                                   mom=self.mom, yoy=self.yoy, top=self.top(top_n), bottom=self.bottom(top_n),
+                                   dist=self.dist,
+                                   adb=self.adb, charts=charts, generated=generated)
+
+
+def _split_data(model: MonthlyModel, logs: pd.DataFrame, roster: pd.DataFrame, targets: pd.DataFrame) -> None:
+    model.split_month = cal.add_months(model.month, 1)
+    _, last = cal.month_bounds(model.split_month)
+    active = roster[roster["employee_id"].isin(active_managers(roster, end=last))]
+    model.split_members = active[["employee_id", "name", "team"]].reset_index(drop=True)
+    first, end = cal.month_bounds(model.month)
+    res = period_totals(logs, first, end, metrics=TARGET_METRICS, roster=roster)
+    model.month_results = res[res["days_logged"] > 0].reset_index(drop=True)   # no row that month: no history
+    model.targets = targets
+
+
+def _matrix(progress: pd.DataFrame) -> tuple[pd.DataFrame, list]:
+    ms = [m for m in TARGET_METRICS if m in set(progress.loc[progress["target"].notna(), "metric"])]
+    if not ms:
+        return pd.DataFrame(), ms
+    mat = attainment_matrix(progress, ms)
+    man = mat[mat["level"] == "manager"].sort_values(["team", "employee_id"], na_position="last")
+    roll = mat[mat["level"] != "manager"].sort_values("level", ascending=False)
+    return pd.concat([man, roll], ignore_index=True), ms
+
+
+def monthly_page(engine: Engine, scope: Scope, month: str, as_of=None, team: str | None = None,
+                 line: str | None = None, overrides: dict | None = None, lang: str = "zh") -> MonthlyModel:
+    """Read and compute the monthly wrap-up of `month` up to `as_of` (default: the month's last day) for `scope`,
+    narrowed to `team` / `line` when given."""
+    lang = norm_lang(lang)
+    overrides = store_config.calendar_overrides(engine) if overrides is None else overrides
+    month = cal.month_key(month)
+    first, last = cal.month_bounds(month)
+    as_of = last if as_of is None else as_date(as_of)
+    model = MonthlyModel(month=month, as_of=as_of, lang=lang)
+    roster = read_roster(engine, scope, team=team, line=line)
+    if roster.empty:
+        model.state = "no_data"
+        return model
+    start = cal.month_bounds(cal.add_months(month, -12))[0]
+    logs = read_logs(engine, scope, start=start, end=last, team=team, line=line)
+    targets = read_targets(engine, scope, months=[month], team=team, line=line)
+    _split_data(model, logs, roster, targets)
+    if slice_period(logs, first, last).empty and targets.empty:
+        model.state = "no_rows"
+        return model
+    progress = month_progress(logs, targets, roster, month, as_of, overrides, level="all")
+    model.progress = progress
+    model.workdays = workday_info(month, as_of, overrides)
+    model.pace = month_pace(month, as_of, overrides)
+    model.tiles = progress[(progress["level"] == "branch") & progress["metric"].isin(PRODUCT_METRICS)]
+    model.matrix, model.matrix_metrics = _matrix(progress)
+    model.mom = pd.concat([compare_months(logs, month, 1, lv, roster, as_of=as_of) for lv in ("team", "branch")],
+                          ignore_index=True)
+    model.yoy = pd.concat([compare_months(logs, month, 12, lv, roster, as_of=as_of) for lv in ("team", "branch")],
+                          ignore_index=True)
+    model.summary = monthly_summary(progress, model.mom, model.yoy, lang)
+    model.dist = distribution(ranking(progress[progress["level"] == "manager"], n=None)["score"])
+    model.spike_ratio = float(coaching.active_rules(engine).p("month_end_spike", "ratio"))
+    model.adb = average_daily_balance(logs, month, overrides, as_of=as_of, roster=roster, spike_at=model.spike_ratio)
+    spiking = model.adb[model.adb["spike"].astype(bool)]
+    model.spikes = spiking["name"].fillna(spiking["employee_id"]).astype(str).tolist()
+    model.teams = list(roster["team"].unique())
+    return model
