@@ -1,7 +1,7 @@
 """辅导 · Coaching: praise first, this week's flags with their evidence, acknowledgements, the coaching log.
 
-A thin view over core.coaching (flags, evidence series, praise, did-coaching-work) and core.store.coaching
-(sessions, acknowledgements). A customer manager sees his own flags and sessions, read-only.
+A thin view over core.coaching: the week's review (flags, evidence series, praise), did coaching work, and the
+validated writes of sessions and acknowledgements. A customer manager sees his own flags and sessions, read-only.
 """
 from __future__ import annotations
 
@@ -12,37 +12,28 @@ import os
 import pandas as pd
 import streamlit as st
 
-from core import calendar as cal
 from core import charts as C
 from core import coaching
+from core.errors import AppError
 from core.i18n import fmt_date
 from core.schema import metric_label
-from core.scope import Scope, ScopeError
-from core.store import coaching as store_coaching
-from core.store.logs import StoreError
 from ui import data as ui_data
 from ui.context import get_context
 
 log = logging.getLogger("dashboard.coaching")
 SEVERITY_COLOR = {"high": "red", "medium": "orange", "low": "blue"}
-ACK_WEEKS_AHEAD = 8
 
 
 # ---------------------------------------------------------------- cached reads
 
-def _scope(key: tuple) -> Scope:
-    role, username, team, employee_id = key
-    return Scope(role, username=username, team=team, employee_id=employee_id)
-
-
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def _review(url: str, scope_key: tuple, version: str, week: str, team, as_of: dt.date) -> coaching.Review:
-    return coaching.review_for_week(ui_data.engine_for(url), _scope(scope_key), week, team=team, as_of=as_of)
+    return coaching.review_for_week(ui_data.engine_for(url), ui_data.scope_of(scope_key), week, team=team, as_of=as_of)
 
 
 @st.cache_data(show_spinner=False, max_entries=16, ttl=3600)
 def _sessions(url: str, scope_key: tuple, version: str, team, today: dt.date) -> pd.DataFrame:
-    return coaching.session_review(ui_data.engine_for(url), _scope(scope_key), today, team=team)
+    return coaching.session_review(ui_data.engine_for(url), ui_data.scope_of(scope_key), today, team=team)
 
 
 def _fail(ctx, exc: Exception) -> None:
@@ -96,19 +87,16 @@ def _praise(ctx, review: coaching.Review) -> None:
 
 def _ack_form(ctx, f: coaching.Flag) -> None:
     key = f"ack_{f.employee_id}_{f.rule_id}"
-    monday = cal.week_bounds(ctx.week)[0]
-    weeks = [cal.week_key(monday + dt.timedelta(weeks=i)) for i in range(ACK_WEEKS_AHEAD + 1)]
+    weeks = coaching.ack_until_choices(ctx.week)
     with st.popover(ctx.t("coaching.ack.button"), icon=":material/notifications_off:"):
         with st.form(key, clear_on_submit=True):
-            note = st.text_area(ctx.t("coaching.ack.note"), key=f"{key}_note", max_chars=store_coaching.MAX_TEXT)
+            note = st.text_area(ctx.t("coaching.ack.note"), key=f"{key}_note", max_chars=coaching.MAX_TEXT)
             until = st.selectbox(ctx.t("coaching.ack.until"), weeks, index=min(4, len(weeks) - 1), key=f"{key}_until")
             if st.form_submit_button(ctx.t("coaching.ack.button")):
                 try:
-                    store_coaching.ack_flag(ctx.engine, ctx.scope, f.employee_id, f.rule_id, ctx.week, note, until)
-                except StoreError as exc:
+                    coaching.ack_flag(ctx.engine, ctx.scope, f.employee_id, f.rule_id, ctx.week, note, until)
+                except AppError as exc:
                     st.error(exc.message(ctx.lang))
-                except ScopeError:
-                    st.error(ctx.t("error.scope"))
                 else:
                     st.session_state["coaching_notice"] = ctx.t("coaching.ack.saved")
                     st.rerun()
@@ -121,9 +109,9 @@ def _remove_ack(ctx, f: coaching.Flag, acks: pd.DataFrame) -> None:
     if st.button(ctx.t("coaching.ack.remove"), key=f"unack_{f.employee_id}_{f.rule_id}", type="tertiary"):
         try:
             for aid in rows["id"]:
-                store_coaching.remove_ack(ctx.engine, ctx.scope, int(aid))
-        except (StoreError, ScopeError) as exc:
-            st.error(exc.message(ctx.lang) if isinstance(exc, StoreError) else ctx.t("error.scope"))
+                coaching.remove_ack(ctx.engine, ctx.scope, int(aid))
+        except AppError as exc:
+            st.error(exc.message(ctx.lang))
         else:
             st.session_state["coaching_notice"] = ctx.t("coaching.ack.removed")
             st.rerun()
@@ -162,7 +150,7 @@ def _flags(ctx, review: coaching.Review, read_only: bool) -> None:
         show_acked = st.toggle(ctx.t("coaching.flags.show_acknowledged"), value=False, key="coaching_show_acked")
         if not show_acked:
             st.caption(ctx.t("coaching.flags.hidden_acknowledged", n=muted))
-    acks = store_coaching.read_acks(ctx.engine, ctx.scope, week=ctx.week) if not read_only else pd.DataFrame()
+    acks = coaching.read_acks(ctx.engine, ctx.scope, week=ctx.week) if not read_only else pd.DataFrame()
     for eid, group in coaching.group_by_manager(active):
         shown = [f for f in group if show_acked or not f.acknowledged]
         if not shown:
@@ -176,10 +164,7 @@ def _flags(ctx, review: coaching.Review, read_only: bool) -> None:
 
 def _session_form(ctx, review: coaching.Review) -> None:
     st.subheader(ctx.t("coaching.session.header"))
-    roster = ui_data.roster(ctx)
-    roster = roster[roster["active"]] if not roster.empty else roster
-    if ctx.scope.role == "team_lead":
-        roster = roster[roster["team"] == ctx.scope.team]
+    roster = coaching.coachable(ui_data.roster(ctx), ctx.scope)
     if roster.empty:
         st.info(ctx.t("coaching.session.no_managers"))
         return
@@ -195,29 +180,27 @@ def _session_form(ctx, review: coaching.Review) -> None:
     ids = list(names)
     with st.form(f"coaching_session_{suffix}", clear_on_submit=True):
         c1, c2, c3 = st.columns(3)
-        day = c1.date_input(ctx.t("coaching.session.date"), value=min(ctx.today, cal.week_bounds(ctx.week)[1]),
+        day = c1.date_input(ctx.t("coaching.session.date"), value=coaching.default_session_date(ctx.week, ctx.today),
                             key=f"cs_date_{suffix}")
         coach = c2.text_input(ctx.t("coaching.session.coach"), value=ctx.display_name or ctx.scope.username,
-                              max_chars=store_coaching.MAX_COACH, key=f"cs_coach_{suffix}")
+                              max_chars=coaching.MAX_COACH, key=f"cs_coach_{suffix}")
         eid = c3.selectbox(ctx.t("coaching.session.manager"), ids,
                            index=ids.index(flag.employee_id) if flag is not None else 0,
                            format_func=lambda e: f"{names[e]} ({e})", key=f"cs_manager_{suffix}")
         topic = st.text_input(ctx.t("coaching.session.topic"),
                               value=flag.focus_topic(ctx.lang) if flag is not None else "",
-                              max_chars=store_coaching.MAX_TOPIC, key=f"cs_topic_{suffix}")
-        actions = st.text_area(ctx.t("coaching.session.actions"), max_chars=store_coaching.MAX_TEXT,
+                              max_chars=coaching.MAX_TOPIC, key=f"cs_topic_{suffix}")
+        actions = st.text_area(ctx.t("coaching.session.actions"), max_chars=coaching.MAX_TEXT,
                                key=f"cs_actions_{suffix}")
-        follow = st.date_input(ctx.t("coaching.session.follow_up"), value=day + dt.timedelta(days=14),
+        follow = st.date_input(ctx.t("coaching.session.follow_up"), value=coaching.default_follow_up(day),
                                key=f"cs_follow_{suffix}")
         if st.form_submit_button(ctx.t("coaching.session.save"), type="primary"):
             rule_id = flag.rule_id if flag is not None and flag.employee_id == eid else None
             try:
-                sid = store_coaching.add_session(ctx.engine, ctx.scope, date=day, coach=coach, employee_id=eid,
-                                                 topic=topic, rule_id=rule_id, actions=actions, follow_up=follow)
-            except StoreError as exc:
+                sid = coaching.add_session(ctx.engine, ctx.scope, date=day, coach=coach, employee_id=eid,
+                                           topic=topic, rule_id=rule_id, actions=actions, follow_up=follow)
+            except AppError as exc:
                 st.error(exc.message(ctx.lang))
-            except ScopeError:
-                st.error(ctx.t("error.scope"))
             else:
                 st.session_state["coaching_notice"] = ctx.t("coaching.session.saved", id=sid)
                 st.rerun()
@@ -261,15 +244,13 @@ def _log(ctx, sessions: pd.DataFrame, read_only: bool) -> None:
         with st.form("coaching_outcome", clear_on_submit=True):
             sid = st.selectbox(ctx.t("coaching.log.session"), list(labels), format_func=labels.get,
                                key="coaching_outcome_session")
-            outcome = st.text_area(ctx.t("coaching.session.outcome"), max_chars=store_coaching.MAX_TEXT,
+            outcome = st.text_area(ctx.t("coaching.session.outcome"), max_chars=coaching.MAX_TEXT,
                                    key="coaching_outcome_text")
             if st.form_submit_button(ctx.t("word.save")):
                 try:
-                    store_coaching.record_outcome(ctx.engine, ctx.scope, sid, outcome)
-                except StoreError as exc:
+                    coaching.record_outcome(ctx.engine, ctx.scope, sid, outcome)
+                except AppError as exc:
                     st.error(exc.message(ctx.lang))
-                except ScopeError:
-                    st.error(ctx.t("error.scope"))
                 else:
                     st.session_state["coaching_notice"] = ctx.t("coaching.log.outcome_saved")
                     st.rerun()
@@ -282,7 +263,7 @@ def main() -> None:
     notice = st.session_state.pop("coaching_notice", None)
     if notice:
         st.success(notice)
-    read_only = ctx.scope.role == "manager"
+    read_only = not ctx.scope.may_coach
     if ui_data.roster(ctx).empty:
         st.info(ctx.t("app.no_data"))
         return
@@ -290,8 +271,8 @@ def main() -> None:
     try:
         review = _review(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.week, ctx.team, as_of)
         sessions = _sessions(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.team, ctx.today)
-    except ScopeError:
-        st.error(ctx.t("error.scope"))
+    except AppError as exc:
+        st.error(exc.message(ctx.lang))
         return
     except Exception as exc:  # a clear message, never a traceback
         _fail(ctx, exc)

@@ -20,16 +20,13 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import sys
 from pathlib import Path
 
 from core import calendar as cal
 from core import coaching
+from core.errors import AppError
 from core.i18n import t
-
-
-def _json_flag(parser) -> None:
-    # `--json` after the sub-command too (the root option works before it); SUPPRESS keeps the root's value.
-    parser.add_argument("--json", action="store_true", default=argparse.SUPPRESS, help="machine-readable JSON output")
 
 
 def _week(text: str) -> str:
@@ -53,20 +50,17 @@ def register(sub) -> None:
     p.add_argument("--as-of", dest="as_of", type=_date, default=None, metavar="DATE",
                    help="evaluate up to this date inside the week (default: the week's Sunday, or today)")
     p.add_argument("--rules", default=None, metavar="FILE", help="a rules YAML file instead of the rules in force")
-    _json_flag(p)
     p.set_defaults(func=cmd_flags)
 
     r = sub.add_parser("coaching-rules", help="validate (and --save) a coaching rules file; no FILE: print the rules")
     r.add_argument("file", nargs="?", default=None, metavar="FILE")
     r.add_argument("--save", action="store_true", help="store FILE as the rules in force (director only)")
-    _json_flag(r)
     r.set_defaults(func=cmd_rules)
 
     lg = sub.add_parser("coaching-log", help="coaching sessions with follow-up status (did coaching work?)")
     lg.add_argument("--team", default=None, metavar="NAME")
     lg.add_argument("--overdue", action="store_true", help="only overdue follow-ups")
     lg.add_argument("--today", type=_date, default=None, metavar="DATE", help="today's date (default: the clock)")
-    _json_flag(lg)
     lg.set_defaults(func=cmd_log)
 
 
@@ -77,25 +71,30 @@ def _read_rules(path: str) -> str:
     return p.read_text(encoding="utf-8")
 
 
-def _rules_error(ctx, exc: coaching.RulesError) -> int:
-    msgs = [p.message(ctx.lang) for p in exc.problems]
+def _load_rules(ctx, text: str):
+    """The validated rules of `text`, or None after printing every problem (JSON: line, key path, message)."""
+    try:
+        return coaching.load_rules(text)
+    except AppError as exc:
+        _rules_error(ctx, exc)
+        return None
+
+
+def _rules_error(ctx, exc: AppError) -> None:
     if ctx.json:
-        print(json.dumps({"ok": False, "errors": [{"line": p.line, "key": p.key, "message": p.message(ctx.lang)}
+        print(json.dumps({"ok": False, "errors": [{"line": p.line, "key": p.path, "message": p.message(ctx.lang)}
                                                   for p in exc.problems]}, ensure_ascii=False, indent=2))
     else:
-        import sys
-        for m in msgs:
+        for m in exc.messages(ctx.lang) or [exc.headline(ctx.lang)]:
             print(f"error: {m}", file=sys.stderr)
-    return 1
 
 
 def cmd_flags(args, ctx) -> int:
     rules = None
     if args.rules:
-        try:
-            rules = coaching.load_rules(_read_rules(args.rules))
-        except coaching.RulesError as exc:
-            return _rules_error(ctx, exc)
+        rules = _load_rules(ctx, _read_rules(args.rules))
+        if rules is None:
+            return 1
     flags = coaching.flags_for_week(ctx.engine, ctx.scope, args.week, team=args.team, rules=rules, as_of=args.as_of)
     if ctx.json:
         print(json.dumps([f.to_dict() for f in flags], ensure_ascii=False, indent=2, default=str))
@@ -115,7 +114,7 @@ def cmd_flags(args, ctx) -> int:
 def cmd_rules(args, ctx) -> int:
     if args.file is None:
         if args.save:
-            raise ValueError("--save needs a FILE")
+            raise AppError("coaching.cli.save_needs_file")
         text = coaching.active_rules_text(ctx.engine)
         if ctx.json:
             print(json.dumps(coaching.load_rules(text).to_dict(), ensure_ascii=False, indent=2))
@@ -123,16 +122,14 @@ def cmd_rules(args, ctx) -> int:
             print(text, end="" if text.endswith("\n") else "\n")
         return 0
     text = _read_rules(args.file)
-    try:
-        if args.save:
-            from core.store import coaching as store_coaching
-            rules = store_coaching.save_rules(ctx.engine, ctx.scope, text)
-        else:
-            rules = coaching.load_rules(text)
-    except coaching.RulesError as exc:
-        return _rules_error(ctx, exc)
+    rules = _load_rules(ctx, text)
+    if rules is None:
+        return 1
+    if args.save:
+        coaching.save_rules(ctx.engine, ctx.scope, text)
     if ctx.json:
-        print(json.dumps({"ok": True, "saved": bool(args.save), "rules": rules.to_dict()}, ensure_ascii=False, indent=2))
+        print(json.dumps({"ok": True, "saved": bool(args.save), "rules": rules.to_dict()}, ensure_ascii=False,
+                         indent=2))
     else:
         print(t("coaching.cli.rules_ok", ctx.lang))
     return 0

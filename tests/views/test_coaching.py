@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from core import store
+from core import auth, store
 from core.i18n import t
 from core.scope import SYSTEM
 from core.store import coaching as sc
@@ -98,7 +98,6 @@ def test_record_a_session_from_a_flag(demo_db_url):
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_empty_database_says_upload(empty_db_url, lang):
-    from core import auth
     auth.create_user(store.get_engine(empty_db_url), SYSTEM, "boss", "行长", "director", password="Str0ng-enough-pw!")
     at = run_page(PAGE, empty_db_url, "boss", lang=lang)
     assert not at.exception
@@ -108,8 +107,9 @@ def test_empty_database_says_upload(empty_db_url, lang):
 # ------------------------------------------------------------------------------------------ settings → rules
 
 @pytest.mark.parametrize("text,saved,message", [
-    ("rules:\n  complaints:\n    min_count: 0\n", False, "line 3, rules.complaints.min_count: value 0 is out of range"),
-    ("rules:\n  lazy: {}\n", False, "line 2, rules.lazy: unknown rule id"),
+    ("rules:\n  complaints:\n    min_count: 0\n", False,
+     "line 3: rules.complaints.min_count: 0 is outside the allowed range [1, 100]"),
+    ("rules:\n  lazy: {}\n", False, "line 2: rules.lazy: unknown rule id lazy"),
     ("rules:\n  complaints:\n    enabled: false\n", True, None),
 ])
 def test_settings_rules_editor(demo_db_url, text, saved, message):
@@ -132,12 +132,12 @@ def test_settings_rules_render_refuses_non_directors():
     # The settings page is for directors only; the rules section's own guard also refuses other roles.
     from streamlit.testing.v1 import AppTest
 
-    def script():
+    def script():  # AppTest runs this function's source alone: its imports must be inside it
         import datetime as dt
 
         from core.scope import Scope
-        from ui import settings_rules
         from ui.context import PageContext
+        from views import settings_rules
         ctx = PageContext(engine=None, scope=Scope("team_lead", username="x", team="A"), lang="en",
                           today=dt.date(2026, 11, 23), day=dt.date(2026, 11, 20), week="2026-W47", month="2026-11")
         settings_rules.render(ctx)

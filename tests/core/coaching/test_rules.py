@@ -1,11 +1,7 @@
-"""Coaching rules: each rule's firing case, the case just below each threshold, short histories, validation.
+"""Each coaching rule: its firing case, the case just below each threshold, short histories; and the demo bank.
 
-The bank is built in code: team A of five steady managers E1..E5 (since 2024, mentored) who log every working
-day 4 visits, 1 new customer, 10 万元 new deposits, a 1,000 万元 deposit balance and a note, with monthly
-targets exactly on pace (visits 4, new customers 1, deposits 10 per working day). Cases change E1 (or add a
-manager) and evaluate one review week. Calendar facts used below (chinesecalendar, no holidays):
-November 2026 has 21 working days, its last 10 start on 17 Nov, last working day Mon 30 Nov; December 2026 has
-23 working days; 2026-W50 = Mon 7 – Sun 13 Dec, 9 December working days up to the 13th.
+The bank (tests/core/coaching/bank.py): team A of five steady managers E1..E5 logging 4 visits, 1 new customer,
+10 万元 new deposits and a 1,000 万元 balance every working day, with targets exactly on pace.
 """
 from __future__ import annotations
 
@@ -17,78 +13,7 @@ import pytest
 
 from core import calendar as cal
 from core import coaching as c
-from core.schema import METRICS
-
-W50 = "2026-W50"
-START = dt.date(2026, 8, 31)
-END = dt.date(2026, 12, 13)
-D = dt.date
-
-
-def _roster(extra: list[dict] | None = None, team_size: int = 5) -> pd.DataFrame:
-    rows = [{"employee_id": f"E{i}", "name": f"经理{i}", "team": "A", "line": "retail", "grade": "客户经理",
-             "start_date": pd.Timestamp("2024-01-01"), "mentor_id": None, "active": True}
-            for i in range(1, team_size + 1)]
-    for r in extra or []:
-        rows.append({"line": "retail", "grade": "客户经理", "active": True, "mentor_id": None,
-                     "start_date": pd.Timestamp("2024-01-01"), **r})
-    df = pd.DataFrame(rows)
-    df["start_date"] = pd.to_datetime(df["start_date"])
-    return df
-
-
-def _logs(roster: pd.DataFrame, overrides=None, start=START, end=END) -> pd.DataFrame:
-    days = cal.workdays(start, end, overrides)
-    rows = []
-    for eid, sd in zip(roster["employee_id"], roster["start_date"]):
-        for d in days:
-            if pd.notna(sd) and d < sd.date():
-                continue
-            row = {m: 0.0 for m in METRICS}
-            row.update(employee_id=eid, date=pd.Timestamp(d), visits=4.0, new_customers=1.0, deposits_new=10.0,
-                       deposit_balance=1000.0, notes="走访")
-            rows.append(row)
-    return pd.DataFrame(rows)
-
-
-def _targets(roster: pd.DataFrame, overrides=None) -> pd.DataFrame:
-    rows = []
-    for month in ("2026-09", "2026-10", "2026-11", "2026-12"):
-        n = len(cal.month_workdays(month, overrides))
-        for eid in roster["employee_id"]:
-            rows += [{"month": month, "employee_id": eid, "metric": "visits", "value": 4.0 * n},
-                     {"month": month, "employee_id": eid, "metric": "new_customers", "value": 1.0 * n},
-                     {"month": month, "employee_id": eid, "metric": "deposits_new", "value": 10.0 * n}]
-    return pd.DataFrame(rows)
-
-
-def _set(logs: pd.DataFrame, eid: str, start, end, **values) -> None:
-    sel = (logs["employee_id"] == eid) & (logs["date"] >= pd.Timestamp(start)) & (logs["date"] <= pd.Timestamp(end))
-    for k, v in values.items():
-        logs.loc[sel, k] = v
-
-
-def _drop(logs: pd.DataFrame, eid: str | None, *days) -> pd.DataFrame:
-    sel = logs["date"].isin([pd.Timestamp(d) for d in days])
-    if eid is not None:
-        sel &= logs["employee_id"] == eid
-    return logs[~sel].reset_index(drop=True)
-
-
-def _bank(extra=None, team_size=5, overrides=None):
-    roster = _roster(extra, team_size)
-    return roster, _logs(roster, overrides), _targets(roster, overrides)
-
-
-def _flags(logs, roster, targets, week=W50, rules=None, overrides=None, as_of=None):
-    return c.evaluate(logs, roster, targets, week, rules or c.Rules.default(), overrides, as_of)
-
-
-def _one(flags, eid, rule):
-    hits = [f for f in flags if f.employee_id == eid and f.rule_id == rule and f.active]
-    assert len(hits) <= 1
-    return hits[0] if hits else None
-
+from tests.core.coaching.bank import END, W50, D, _bank, _drop, _flags, _one, _set
 
 # ------------------------------------------------------------------------------------------ steady bank
 
@@ -425,9 +350,9 @@ def test_average_daily_balance_carries_forward():
     logs["deposit_balance"] = np.nan
     _set(logs, "E1", D(2026, 11, 2), D(2026, 11, 2), deposit_balance=100.0)
     _set(logs, "E1", D(2026, 11, 16), D(2026, 11, 16), deposit_balance=400.0)
-    data = c._Data(logs, roster, targets, c.Rules.default(), None, D(2026, 12, 13))
-    bal = data.balances(D(2026, 11, 1), D(2026, 11, 30))
-    assert bal.loc["E1"].mean(skipna=True) == pytest.approx(7400 / 29)
+    data = c.Inputs(logs, roster, targets, c.Rules.default(), None, D(2026, 12, 13))
+    bal = data.balances(D(2026, 11, 1), D(2026, 11, 30))          # calendar days × managers
+    assert bal["E1"].mean(skipna=True) == pytest.approx(7400 / 29)
 
 
 # ------------------------------------------------------------------------------------------ new_without_mentor
@@ -448,177 +373,6 @@ def test_new_without_mentor(start, mentor, fires):
     f = _one(_flags(logs, roster, targets), "E6", "new_without_mentor")
     assert (f is not None) == fires
 
-
-# ------------------------------------------------------------------------------------------ rules on/off
-
-def test_disabled_rule_never_fires():
-    roster, logs, targets = _bank()
-    _set(logs, "E1", D(2026, 12, 7), D(2026, 12, 7), complaints=3.0)
-    assert _one(_flags(logs, roster, targets), "E1", "complaints") is not None
-    rules = c.Rules.default().replace(complaints={"enabled": False})
-    assert _flags(logs, roster, targets, rules=rules) == []
-
-
-def test_inactive_manager_is_not_evaluated():
-    roster, logs, targets = _bank()
-    _set(logs, "E1", D(2026, 12, 7), D(2026, 12, 7), complaints=3.0)
-    roster.loc[roster["employee_id"] == "E1", "active"] = False
-    assert _flags(logs, roster, targets) == []
-
-
-def test_sort_most_severe_first_and_to_dict():
-    roster, logs, targets = _bank()
-    _set(logs, "E2", D(2026, 12, 7), D(2026, 12, 7), complaints=1.0)              # medium
-    _set(logs, "E1", D(2026, 12, 1), END, deposits_new=0.0)                       # behind_pace high
-    logs = _drop(logs, "E3", D(2026, 12, 8), D(2026, 12, 9))                     # missing_logs low
-    flags = _flags(logs, roster, targets)
-    assert [(f.employee_id, f.rule_id, f.severity) for f in flags] == [
-        ("E1", "behind_pace", "high"), ("E2", "complaints", "medium"), ("E3", "missing_logs", "low")]
-    d = flags[0].to_dict()
-    assert set(d) == {"employee_id", "manager_name", "team", "rule_id", "severity", "metric", "period", "evidence",
-                      "reason_zh", "reason_en", "focus", "history", "weeks", "acknowledged", "ack_note", "ack_until"}
-    assert d["focus"]["area"] == "skills" and d["manager_name"] == "经理1" and d["history"] == "new"
-    groups = c.group_by_manager(flags)
-    assert [eid for eid, _ in groups] == ["E1", "E2", "E3"]
-
-
-def test_as_of_before_week_is_rejected():
-    roster, logs, targets = _bank()
-    with pytest.raises(ValueError):
-        _flags(logs, roster, targets, as_of=D(2026, 12, 6))
-
-
-# ------------------------------------------------------------------------------------------ acks
-
-@pytest.mark.parametrize("week,until,acked", [
-    ("2026-W48", "2026-W50", True),
-    ("2026-W50", None, True),            # that week only
-    ("2026-W48", "2026-W49", False),     # expired
-    ("2026-W51", "2026-W52", False),     # not yet
-])
-def test_apply_acks(week, until, acked):
-    roster, logs, targets = _bank()
-    _set(logs, "E1", D(2026, 12, 7), D(2026, 12, 7), complaints=1.0)
-    flags = _flags(logs, roster, targets)
-    acks = pd.DataFrame([{"id": 1, "employee_id": "E1", "rule_id": "complaints", "week": week, "until_week": until,
-                          "note": "已处理"}])
-    out = c.apply_acks(flags, acks, W50)
-    assert out[0].acknowledged == acked
-    assert out[0].ack_note == ("已处理" if acked else "")
-
-
-# ------------------------------------------------------------------------------------------ evidence series
-
-def test_flag_series_against_peer_median():
-    roster, logs, targets = _bank()
-    _set(logs, "E1", D(2026, 11, 30), END, visits=2.0)
-    flags = _flags(logs, roster, targets)
-    f = _one(flags, "E1", "low_activity")
-    data = c._Data(logs, roster, targets, c.Rules.default(), None, END)
-    s = c.flag_series(data, f, D(2026, 12, 7), END, weeks=3)
-    got = {(r.x, r.series): r.value for r in s.itertuples()}
-    assert got == {("2026-W48", "manager"): 20.0, ("2026-W48", "peer_median"): 20.0,
-                   ("2026-W49", "manager"): 10.0, ("2026-W49", "peer_median"): 20.0,
-                   ("2026-W50", "manager"): 10.0, ("2026-W50", "peer_median"): 20.0}
-
-
-# ------------------------------------------------------------------------------------------ praise
-
-def test_improvements():
-    # E1: visits 20 (rel 1.0) in W49 → 30 in W50 (median 20, rel 1.5); new customers and deposits unchanged.
-    # score = mean(0.5, 0, 0) over visits, new_customers, deposits_new = 0.1667.
-    roster, logs, targets = _bank()
-    _set(logs, "E1", D(2026, 12, 7), END, visits=6.0)
-    data = c._Data(logs, roster, targets, c.Rules.default(), None, END)
-    imp = c.improvements(data, D(2026, 12, 7), END, [])
-    assert imp[["employee_id", "score", "metric", "before", "after"]].to_dict("records") == [
-        {"employee_id": "E1", "score": 0.1667, "metric": "visits", "before": 20.0, "after": 30.0}]
-
-
-# ------------------------------------------------------------------------------------------ did coaching work?
-
-@pytest.mark.parametrize("rule_id,follow_up,fired,expected", [
-    ("complaints", D(2026, 12, 9), {"2026-W50": set()}, "resolved"),
-    ("complaints", D(2026, 12, 9), {"2026-W50": {("E1", "complaints")}}, "persisting"),
-    ("complaints", D(2026, 12, 20), {}, "pending"),             # after today
-    (None, D(2026, 12, 9), {"2026-W50": set()}, "no_rule"),
-    ("complaints", None, {}, "no_follow_up"),
-])
-def test_follow_up_status(rule_id, follow_up, fired, expected):
-    sessions = pd.DataFrame([{"employee_id": "E1", "rule_id": rule_id, "follow_up": follow_up}])
-    assert c.follow_up_status(sessions, fired, D(2026, 12, 13)).tolist() == [expected]
-
-
-@pytest.mark.parametrize("follow_up,outcome,overdue", [
-    (D(2026, 12, 10), None, True),
-    (D(2026, 12, 10), "有改善", False),
-    (D(2026, 12, 13), None, False),       # due today: not overdue yet
-    (None, None, False),
-])
-def test_overdue_sessions(follow_up, outcome, overdue):
-    sessions = pd.DataFrame([{"id": 1, "employee_id": "E1", "follow_up": follow_up, "outcome": outcome}])
-    assert len(c.overdue_sessions(sessions, D(2026, 12, 13))) == int(overdue)
-
-
-# ------------------------------------------------------------------------------------------ rules file
-
-def test_sample_file_is_the_defaults():
-    assert c.load_rules(c.default_rules_text()) == c.Rules.default()
-    text = c.default_rules_text()
-    for rid in c.RULE_IDS:
-        assert f"  {rid}:" in text
-
-
-@pytest.mark.parametrize("text,key,line,kind", [
-    ("rules:\n  behind_pace:\n    ratio: 1.5\n", "rules.behind_pace.ratio", 3, "out of range"),
-    ("rules:\n  behind_pace:\n    ratio: 0\n", "rules.behind_pace.ratio", 3, "out of range"),
-    ("rules:\n  lazy:\n    enabled: true\n", "rules.lazy", 2, "unknown rule id"),
-    ("rules:\n  complaints:\n    threshold: 3\n", "rules.complaints.threshold", 3, "unknown key"),
-    ("rules:\n  low_activity:\n    weeks: two\n", "rules.low_activity.weeks", 3, "wrong type"),
-    ("rules:\n  low_activity:\n    weeks: 1.5\n", "rules.low_activity.weeks", 3, "wrong type"),
-    ("rules:\n  low_activity:\n    enabled: yes please\n", "rules.low_activity.enabled", 3, "wrong type"),
-    ("rules:\n  low_activity:\n    severity: urgent\n", "rules.low_activity.severity", 3, "invalid value"),
-    ("rules:\n  declining:\n    metrics: [visits, hugs]\n", "rules.declining.metrics", 3, "unknown metric"),
-    ("peer_group_min_size: 3\nteam_size: 4\n", "team_size", 2, "unknown key"),
-    ("peer_group_min_size: 0\n", "peer_group_min_size", 1, "out of range"),
-    ("praise:\n  top_n: 0\n", "praise.top_n", 2, "out of range"),
-    ("rules:\n  behind_pace:\n    ratio: 0.5\n    high_ratio: 0.6\n", "rules.behind_pace.high_ratio", 4,
-     "must not be greater"),
-    ("rules:\n  complaints:\n    min_count: 3\n    high_count: 2\n", "rules.complaints.high_count", 4,
-     "must not be greater"),
-    ("rules:\n  complaints:\n    min_count: 1\n    min_count: 2\n", "rules.complaints.min_count", 4, "duplicate"),
-    ("rules: [1, 2]\n", "rules", 1, "must be a mapping"),
-    ("- 1\n- 2\n", "(root)", 1, "must be a mapping"),
-    ("rules:\n  behind_pace: {ratio: 0.7\n", "yaml", None, "YAML syntax"),
-])
-def test_rules_validation(text, key, line, kind):
-    with pytest.raises(c.RulesError) as exc:
-        c.load_rules(text)
-    p = exc.value.problems[0]
-    assert p.key == key
-    if line is not None:
-        assert p.line == line
-        assert p.en.startswith(f"line {line}, {key}: ") and p.zh.startswith(f"第{line}行 {key}:")
-    assert kind in p.en
-
-
-@pytest.mark.parametrize("text,check", [
-    ("", lambda r: r == c.Rules.default()),
-    ("rules:\n  complaints:\n    enabled: false\n", lambda r: not r.enabled("complaints") and r.enabled("declining")),
-    ("rules:\n  behind_pace:\n    ratio: 0.8\n", lambda r: r.p("behind_pace", "ratio") == 0.8
-     and r.p("behind_pace", "high_ratio") == 0.5),
-    ("history_weeks: 4\npraise:\n  top_n: 3\n", lambda r: r.history_weeks == 4 and r.praise_top_n == 3),
-    ("rules:\n  low_activity:\n    weeks: 3.0\n", lambda r: r.p("low_activity", "weeks") == 3),
-])
-def test_rules_partial_files_keep_defaults(text, check):
-    assert check(c.load_rules(text))
-
-
-def test_rules_error_lists_every_problem_in_both_languages():
-    with pytest.raises(c.RulesError) as exc:
-        c.load_rules("rules:\n  behind_pace:\n    ratio: 2\n  nope: {}\nextra: 1\n")
-    assert [p.line for p in exc.value.problems] == [3, 4, 5]
-    assert "第3行" in exc.value.message("zh") and "line 5" in exc.value.message("en")
 
 
 # ------------------------------------------------------------------------------------------ the demo bank

@@ -1,6 +1,6 @@
 """CLI: ``python -m core coaching --week W [--team] --json``, ``coaching-rules``, ``coaching-log``.
 
-Data: tests/core/test_store_coaching.py's bank (team A = E1..E3, team B = F1 alone), steady logs with
+Data: tests/core/coaching/db_bank.py's bank (team A = E1..E3, team B = F1 alone), steady logs with
 E1 complaining once on Tue 8 Dec (W50) and F1 at 2 visits a day from 30 Nov (low activity vs the branch).
 """
 from __future__ import annotations
@@ -10,31 +10,27 @@ import json
 
 import pytest
 
-from core import cli
+from core import auth, cli
 from core import coaching as c
-from core.store import coaching as sc
-from tests.core.test_store_coaching import DIRECTOR, LEAD_A, _load_logs, bank  # noqa: F401 (fixture)
+from core.cli import coaching as coaching_cli
+from core.i18n import t
+from tests.core.coaching.db_bank import DIRECTOR, LEAD_A, _load_logs
 
 D = dt.date
 FLAG_KEYS = {"employee_id", "manager_name", "team", "rule_id", "severity", "metric", "period", "evidence",
              "reason_zh", "reason_en", "focus", "history", "weeks", "acknowledged", "ack_note", "ack_until"}
 
 
-@pytest.fixture(autouse=True)
-def only_coaching_cli(monkeypatch):
-    # Register only this area's commands, so these tests do not depend on other areas' CLI modules.
-    monkeypatch.setattr(cli, "CLI_MODULES", ("core.cli_coaching",))
-
-
 @pytest.fixture
-def loaded(bank):  # noqa: F811
+def loaded(bank):
     _load_logs(bank, low_visits={"F1": 2.0}, complaints={("E1", D(2026, 12, 8)): 1})
     return bank
 
 
 def run(capsys, *argv) -> tuple[int, str, str]:
     try:
-        rc = cli.main(list(argv))
+        # Only this area's commands, so these tests do not depend on other areas' CLI modules.
+        rc = cli.main(list(argv), areas=(coaching_cli,))
     except SystemExit as exc:   # argparse usage errors
         rc = exc.code
     out, err = capsys.readouterr()
@@ -57,8 +53,8 @@ def test_json_flags(loaded, capsys, json_first):
                               "visits_prev": 10.0, "peer_median_prev": 20.0}
     # Low since W49, but the rule needs two low weeks: W49 (with W48 normal) did not fire, so W50 is new.
     assert la["history"] == "new" and la["weeks"] == 1
-    assert la["focus"] == {"area": "attitude", "topic_zh": c.t("coaching.focus.low_activity", "zh"),
-                           "topic_en": c.t("coaching.focus.low_activity", "en")}
+    assert la["focus"] == {"area": "attitude", "topic_zh": t("coaching.focus.low_activity", "zh"),
+                           "topic_en": t("coaching.focus.low_activity", "en")}
     assert flags[1]["history"] == "new" and flags[1]["evidence"] == {"complaints": 1.0}
     assert set(c.RULE_IDS) >= {f["rule_id"] for f in flags}
 
@@ -71,7 +67,6 @@ def test_team_filter(loaded, capsys, team, expected):
 
 
 def test_team_lead_account_sees_his_team(loaded, capsys):
-    from core import auth
     auth.create_user(loaded, DIRECTOR, "lead_a", "王队长", role="team_lead", team="A",
                      password="Secret-pass-123-xyz")
     rc, out, _ = run(capsys, "--db", loaded.test_url, "--as", "lead_a", "coaching", "--week", "2026-W50",
@@ -80,7 +75,7 @@ def test_team_lead_account_sees_his_team(loaded, capsys):
 
 
 def test_text_output_and_acknowledged(loaded, capsys):
-    sc.ack_flag(loaded, LEAD_A, "E1", "complaints", "2026-W50", "客户误解")
+    c.ack_flag(loaded, LEAD_A, "E1", "complaints", "2026-W50", "客户误解")
     rc, out, _ = run(capsys, "--db", loaded.test_url, "--lang", "en", "coaching", "--week", "2026-W50",
                      "--as-of", "2026-12-13")
     assert rc == 0
@@ -113,7 +108,7 @@ def test_rules_file_option_and_validation(loaded, capsys, tmp_path):
     assert doc["ok"] is False and [(e["line"], e["key"]) for e in doc["errors"]] == [
         (3, "rules.complaints.min_count"), (4, "rules.nope")]
     rc, _, err = run(capsys, "--db", loaded.test_url, "--lang", "zh", "coaching-rules", str(bad))
-    assert rc == 1 and "第3行 rules.complaints.min_count" in err
+    assert rc == 1 and "第 3 行 rules.complaints.min_count" in err
 
     rc, out, _ = run(capsys, "--db", loaded.test_url, "coaching-rules", str(off), "--save", "--json")
     assert rc == 0 and json.loads(out)["saved"] is True
@@ -123,9 +118,9 @@ def test_rules_file_option_and_validation(loaded, capsys, tmp_path):
 
 
 def test_coaching_log(loaded, capsys):
-    sc.add_session(loaded, LEAD_A, date=D(2026, 12, 8), coach="王队长", employee_id="E1", topic="服务规范",
+    c.add_session(loaded, LEAD_A, date=D(2026, 12, 8), coach="王队长", employee_id="E1", topic="服务规范",
                    rule_id="complaints", follow_up=D(2026, 12, 10))
-    sc.add_session(loaded, LEAD_A, date=D(2026, 12, 8), coach="王队长", employee_id="E2", topic="日常",
+    c.add_session(loaded, LEAD_A, date=D(2026, 12, 8), coach="王队长", employee_id="E2", topic="日常",
                    follow_up=D(2026, 12, 20))
     rc, out, _ = run(capsys, "--db", loaded.test_url, "coaching-log", "--today", "2026-12-13", "--json")
     assert rc == 0

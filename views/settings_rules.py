@@ -1,7 +1,7 @@
 """Settings → coaching rules (辅导规则): a director edits the rules YAML; it is validated before it is stored.
 
-``render(ctx)`` is called by views/settings.py. The text is stored as setting ``coaching_rules`` through
-core.store.coaching.save_rules (audited); without a stored text the documented defaults
+``render(ctx)`` is called by views/settings.py. The text is stored through :func:`core.coaching.save_rules`
+(validated, director only, audited); without a stored text the documented defaults
 (sample_data/coaching_rules.yaml) are in force.
 """
 from __future__ import annotations
@@ -10,16 +10,14 @@ import pandas as pd
 import streamlit as st
 
 from core import coaching
-from core.scope import ScopeError
-from core.store import coaching as store_coaching
-from core.store import config as store_config
+from core.errors import AppError
 
 _KEY = "set_rules_text"
 
 
-def _problems(ctx, exc: coaching.RulesError) -> None:
-    st.error(ctx.t("coaching.settings.invalid") + "\n\n" +
-             "\n".join(f"- {p.message(ctx.lang)}" for p in exc.problems))
+def _problems(ctx, exc: AppError) -> None:
+    lines = exc.messages(ctx.lang) or [exc.headline(ctx.lang)]
+    st.error(ctx.t("coaching.settings.invalid") + "\n\n" + "\n".join(f"- {m}" for m in lines))
 
 
 def _summary(ctx, rules: coaching.Rules) -> None:
@@ -43,11 +41,10 @@ def _summary(ctx, rules: coaching.Rules) -> None:
 def render(ctx) -> None:
     st.subheader(ctx.t("coaching.settings.header"))
     st.caption(ctx.t("coaching.settings.caption"))
-    if not ctx.scope.is_director:
+    if not ctx.scope.may_configure:
         st.info(ctx.t("coaching.settings.director_only"))
         return
-    stored = store_config.get_setting(ctx.engine, coaching.SETTING_KEY)
-    st.caption(ctx.t("coaching.settings.source_stored" if stored and stored.strip()
+    st.caption(ctx.t("coaching.settings.source_stored" if coaching.rules_stored(ctx.engine)
                      else "coaching.settings.source_default"))
     notice = st.session_state.pop("set_rules_notice", None)
     if notice:
@@ -61,19 +58,20 @@ def render(ctx) -> None:
     reset = c3.button(ctx.t("coaching.settings.reset"), key="set_rules_reset")
     try:
         if reset:
-            store_coaching.reset_rules(ctx.engine, ctx.scope)
+            coaching.reset_rules(ctx.engine, ctx.scope)
             del st.session_state[_KEY]
             st.session_state["set_rules_notice"] = ctx.t("coaching.settings.reset_done")
             st.rerun()
         if save:
-            store_coaching.save_rules(ctx.engine, ctx.scope, text)
+            coaching.save_rules(ctx.engine, ctx.scope, text)
             st.session_state["set_rules_notice"] = ctx.t("coaching.settings.saved")
             st.rerun()
         rules = coaching.load_rules(text)
         if validate:
             st.success(ctx.t("coaching.settings.valid"))
         _summary(ctx, rules)
-    except coaching.RulesError as exc:
-        _problems(ctx, exc)
-    except ScopeError:
-        st.error(ctx.t("error.scope"))
+    except AppError as exc:
+        if exc.key == "coaching.rules.invalid":
+            _problems(ctx, exc)
+        else:
+            st.error(exc.message(ctx.lang))
