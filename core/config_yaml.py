@@ -66,7 +66,7 @@ def load(text: str | bytes, *, allow_empty: bool = False) -> Node:
             if allow_empty:
                 return Node(None, 1)
             raise AppError("config.invalid", [Located(1, "", "config.empty")])
-        return _convert(node, loader)
+        return _convert(node, loader, "")
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -78,7 +78,7 @@ def load(text: str | bytes, *, allow_empty: bool = False) -> Node:
         loader.dispose()
 
 
-def _convert(node, loader) -> Node:
+def _convert(node, loader, path: str) -> Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
@@ -87,16 +87,16 @@ def _convert(node, loader) -> Node:
             key = loader.construct_object(k_node, deep=True)
             kline = k_node.start_mark.line + 1
             if not isinstance(key, (str, int, float, bool)) or key is None:
-                raise AppError("config.invalid", [Located(kline, "", "config.bad_key", (("name", str(key)),))])
+                raise AppError("config.invalid", [Located(kline, path, "config.bad_key", (("name", str(key)),))])
             key = str(key)
             if key in out:
-                raise AppError("config.invalid", [Located(kline, "", "config.duplicate_key",
+                raise AppError("config.invalid", [Located(kline, join(path, key), "config.duplicate_key",
                                                           (("name", key), ("first", key_lines[key])))])
-            out[key] = _convert(v_node, loader)
+            out[key] = _convert(v_node, loader, join(path, key))
             key_lines[key] = kline
         return Node(out, line, key_lines)
     if isinstance(node, yaml.SequenceNode):
-        return Node([_convert(n, loader) for n in node.value], line)
+        return Node([_convert(n, loader, join(path, i)) for i, n in enumerate(node.value)], line)
     try:
         value = loader.construct_object(node, deep=True)
     except (ValueError, TypeError, OverflowError):  # e.g. 2026-13-01 looks like a date but is not one

@@ -65,7 +65,7 @@ BAD_ORDER = PLAN_YAML.replace("[{upto: 10, rate: 50}, {upto: 20, rate: 80}, {rat
      "line 20: deductions[0].rate: unknown key rate"),
     (PLAN_YAML.replace("name: 测试方案\n", ""), "(root): required key name is missing"),
     (PLAN_YAML.replace("settlement: monthly", "settlement: monthly\nsettlement: quarterly"),
-     "line 4: (root): key settlement appears twice (first on line 3)"),
+     "line 4: settlement: key settlement appears twice (first on line 3)"),
     (PLAN_YAML.replace("    rate: 30\n", "    rate: thirty\n"), "line 13: items[2].rate: must be a number, not thirty"),
     ("name: x\nitems: [a, b\n", "YAML syntax error"),
     ("- just\n- a list\n", "line 1: (root): must be a mapping"),
