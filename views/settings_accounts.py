@@ -137,20 +137,14 @@ def _create_form(ctx) -> None:
     if not pw and not email.strip():
         st.error(ctx.t("settings.password_or_email"))
         return
-    try:
-        user = auth.create_user(ctx.engine, ctx.scope, username, display_name, role, password=pw or None,
-                                team=team if role_needs_team(role) else None,
-                                employee_id=employee or None, email=email or None)
-    except ScopeError:
-        st.error(ctx.t("settings.directors_only"))
-        return
-    except AppError as exc:
-        st.error(exc.message(ctx.lang))
-        return
-    for k in ("acc_new_username", "acc_new_display", "acc_new_email", "acc_new_pw", "acc_new_pw2"):
-        st.session_state.pop(k, None)
-    _flash(ctx, "success", "settings.created", username=user["username"])
-    st.rerun()
+    def create():
+        auth.create_user(ctx.engine, ctx.scope, username, display_name, role, password=pw or None,
+                         team=team if role_needs_team(role) else None,
+                         employee_id=employee or None, email=email or None)
+        for k in ("acc_new_username", "acc_new_display", "acc_new_email", "acc_new_pw", "acc_new_pw2"):
+            st.session_state.pop(k, None)
+
+    _do(ctx, create, "settings.created", username=auth.normalise_username(username))
 
 
 def _manage(ctx, users: pd.DataFrame) -> None:

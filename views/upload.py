@@ -14,21 +14,20 @@ import os
 import pandas as pd
 import streamlit as st
 
-from core import ingest, templates
-from core.scope import ScopeError
+from core import ingest
+from core.errors import AppError
 from core.store import logs as store_logs
-from core.store.logs import StoreError
 from ui.context import get_context
 
 log = logging.getLogger("dashboard.upload")
 
-KINDS = ("daily", "roster", "targets")
+KINDS = ingest.KINDS
 FILE_TYPES = ["xlsx", "xls", "xlsm", "ods", "csv"]
 
 
 @st.cache_data(show_spinner=False)
 def _template(kind: str) -> bytes:
-    return templates.template_xlsx(kind)
+    return ingest.template_xlsx(kind)
 
 
 def _signature(files: list[tuple[str, bytes]]) -> tuple:
@@ -170,11 +169,8 @@ def _render_history(ctx) -> None:
         ss.pop("upl_undo_confirm", None)
         try:
             s = store_logs.undo_import(ctx.engine, ctx.scope, int(pending))
-        except StoreError as exc:
+        except AppError as exc:   # a refusal (ScopeError) or a store error, in the reader's language
             st.error(ctx.t("upload.undo_refused", detail=exc.message(ctx.lang)))
-            return
-        except ScopeError as exc:
-            st.error(ctx.t("upload.undo_refused", detail=str(exc)))
             return
         ss["upl_undo_msg"] = ctx.t("upload.undone", import_id=pending, restored=s.updated, removed=s.inserted)
         st.rerun()
@@ -186,7 +182,7 @@ def _render_history(ctx) -> None:
 def main() -> None:
     ctx = get_context()
     st.title(ctx.t("upload.title"))
-    if ctx.scope.role not in ("director", "team_lead"):
+    if not ctx.scope.may_import:
         st.info(ctx.t("upload.manager_only"))
         return
     st.caption(ctx.t("upload.intro"))
@@ -197,10 +193,8 @@ def main() -> None:
                 _render_kind(ctx, kind)
         st.divider()
         _render_history(ctx)
-    except StoreError as exc:
+    except AppError as exc:
         st.error(ctx.t("upload.error", detail=exc.message(ctx.lang)))
-    except ScopeError as exc:
-        st.error(ctx.t("upload.error", detail=str(exc)))
     except Exception as exc:
         if os.environ.get("DASH_RAISE") == "1":
             raise

@@ -19,8 +19,11 @@ import json
 import sys
 from pathlib import Path
 
-from core import ingest, templates
+from core import export, ingest
+from core.errors import AppError
 from core.i18n import t
+from core.ingest.readers import parse_date
+from core.store.logs import undo_import
 
 
 def register(sub) -> None:
@@ -46,16 +49,15 @@ def register(sub) -> None:
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("template", help="write a blank upload template")
-    p.add_argument("kind", choices=templates.KINDS)
+    p.add_argument("kind", choices=ingest.KINDS)
     p.add_argument("out", metavar="OUT.xlsx")
     p.set_defaults(func=cmd_template)
 
 
 def _date(text: str) -> dt.date:
-    from core.readers import CellError, parse_date
     try:
         return parse_date(text)
-    except CellError:
+    except AppError:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (expected e.g. 2026-11-02)") from None
 
 
@@ -93,8 +95,7 @@ def cmd_import(args, ctx) -> int:
 
 
 def cmd_undo(args, ctx) -> int:
-    from core.store.logs import undo_import
-    s = undo_import(ctx.engine, ctx.scope, args.import_id)   # StoreError / ScopeError → exit 1 in core.cli
+    s = undo_import(ctx.engine, ctx.scope, args.import_id)   # AppError / ScopeError → exit 1 in core.cli
     doc = {"ok": True, "import_id": args.import_id, "kind": s.kind, "restored": s.updated, "removed": s.inserted,
            "status": s.status}
     ctx.emit(doc, t("ingest.cli.undone", ctx.lang, import_id=args.import_id, restored=s.updated, removed=s.inserted))
@@ -102,19 +103,19 @@ def cmd_undo(args, ctx) -> int:
 
 
 def cmd_export(args, ctx) -> int:
-    df = ingest.export_logs(ctx.engine, ctx.scope, start=args.start, end=args.end, team=args.team)
+    df = export.export_logs(ctx.engine, ctx.scope, start=args.start, end=args.end, team=args.team)
     if args.out is None:
         if not ctx.json:
             print(t("ingest.cli.need_out", ctx.lang), file=sys.stderr)
             return 2
-        print(json.dumps(ingest.frame_to_records(df), ensure_ascii=False, indent=2, default=str))
+        print(json.dumps(export.frame_to_records(df), ensure_ascii=False, indent=2, default=str))
         return 0
     path = Path(args.out)
     suffix = path.suffix.lower()
     if suffix == ".xlsx":
-        data = ingest.frame_to_xlsx(df)
+        data = export.frame_to_xlsx(df)
     elif suffix == ".csv":
-        data = ingest.frame_to_csv(df)
+        data = export.frame_to_csv(df)
     else:
         print(t("ingest.cli.bad_out", ctx.lang, path=args.out), file=sys.stderr)
         return 2
@@ -132,6 +133,6 @@ def cmd_template(args, ctx) -> int:
         print(t("ingest.cli.bad_out", ctx.lang, path=args.out), file=sys.stderr)
         return 2
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(templates.template_xlsx(args.kind))
+    path.write_bytes(ingest.template_xlsx(args.kind))
     ctx.emit({"ok": True, "kind": args.kind, "path": str(path)}, t("ingest.cli.template", ctx.lang, path=str(path)))
     return 0

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from core import store
+from core.errors import AppError
 from core.schema import METRICS
 from core.scope import SYSTEM, Scope, ScopeError
 from core.store import logs as sl
@@ -76,15 +77,17 @@ def test_corrected_file_replaces_days_and_undo_restores_exactly(seeded):
     imports = sl.list_imports(seeded, SYSTEM)
     assert imports.set_index("id").loc[b.import_id, "status"] == "undone"
     assert imports.set_index("id").loc[a.import_id, "status"] == "done"
-    with pytest.raises(sl.StoreError):
+    with pytest.raises(AppError) as err:
         sl.undo_import(seeded, SYSTEM, b.import_id)
+    assert err.value.key == "ingest.store.already_undone"
 
 
 def test_undo_refused_while_a_later_import_changed_the_same_rows(seeded):
     a = sl.apply_daily(seeded, SYSTEM, log_rows([("E1", D1, 5, 10.5, 100.0)]), "a", "a" * 64)
     b = sl.apply_daily(seeded, SYSTEM, log_rows([("E1", D1, 9, 10.5, 100.0)]), "b", "b" * 64)
-    with pytest.raises(sl.StoreError) as err:
+    with pytest.raises(AppError) as err:
         sl.undo_import(seeded, SYSTEM, a.import_id)
+    assert err.value.key == "ingest.store.changed_later"
     assert str(b.import_id) in err.value.message("en") and str(b.import_id) in err.value.message("zh")
     assert counts(seeded) == (1, 9.0, 10.5)
     sl.undo_import(seeded, SYSTEM, b.import_id)
@@ -96,8 +99,10 @@ def test_import_with_an_unknown_manager_stores_nothing(seeded):
     sl.apply_daily(seeded, SYSTEM, log_rows([("E1", D1, 5, 10.5, 100.0)]), "a", "a" * 64)
     n_imports = len(sl.list_imports(seeded, SYSTEM))
     bad = log_rows([("E1", D2, 1, 1, 1), ("NOPE", D2, 1, 1, 1)])
-    with pytest.raises(sl.StoreError):
+    with pytest.raises(AppError) as err:
         sl.apply_daily(seeded, SYSTEM, bad, "bad", "c" * 64)
+    assert err.value.key == "ingest.store.not_on_roster"
+    assert err.value.message("en") == "not on the roster: NOPE" and err.value.message("zh") == "不在花名册中:NOPE"
     assert counts(seeded) == (1, 5.0, 10.5)
     assert len(sl.list_imports(seeded, SYSTEM)) == n_imports
 
@@ -153,6 +158,20 @@ def test_writes_outside_scope_raise_and_store_nothing(seeded):
     assert counts(seeded) == (0, 0.0, 0.0)
     ok = sl.apply_daily(seeded, lead, log_rows([("E1", D1, 1, 0, 0)]), "x", "x" * 64)
     assert ok.inserted == 1
+
+
+@pytest.mark.parametrize("scope, key", [
+    (Scope("team_lead", username="lead2", team="零售一队"), "ingest.store.not_your_import"),   # another team's
+    (Scope("manager", username="m1", employee_id="E1"), "ingest.store.not_your_import"),
+])
+def test_undo_of_someone_elses_import_is_refused(seeded, scope, key):
+    s = sl.apply_daily(seeded, Scope("team_lead", username="lead1", team="对公一队"),
+                       log_rows([("E1", D1, 1, 0, 0)]), "a", "a" * 64)
+    with pytest.raises(ScopeError) as err:
+        sl.undo_import(seeded, scope, s.import_id)
+    assert err.value.key == key
+    assert err.value.message("en") == f"import {s.import_id} is not yours to see"
+    assert counts(seeded) == (1, 1.0, 0.0)
 
 
 def test_data_version_changes_with_imports(seeded):

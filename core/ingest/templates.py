@@ -11,10 +11,10 @@ import datetime as dt
 import io
 
 from core.i18n import t
+from core.ingest.locate import KINDS
 from core.schema import (DAILY_FIELDS, FIELDS_BY_NAME, ROSTER_FIELDS, TARGET_METRICS, TARGET_MONTH_FIELD, UNIT_LABEL,
                          Field)
 
-KINDS = ("daily", "roster", "targets")
 DATA_ROWS = 1000          # rows that get data validation
 _FIXED_TIME = dt.datetime(2026, 1, 1)
 
@@ -52,6 +52,7 @@ def _required(kind: str, f: Field) -> bool:
 
 
 def _validation(kind: str, f: Field):
+    # openpyxl takes ~0.2 s to import: loaded when a template is written, not with the package
     from openpyxl.worksheet.datavalidation import DataValidation
     if f.kind == "date":
         dv = DataValidation(type="date", operator="between", formula1="DATE(2000,1,1)", formula2="DATE(2099,12,31)",
@@ -83,9 +84,10 @@ def _validation(kind: str, f: Field):
 
 def template_xlsx(kind: str) -> bytes:
     """A blank template for `kind` ('daily' | 'roster' | 'targets') as .xlsx bytes."""
+    # openpyxl takes ~0.2 s to import: loaded when a template is written, not with the package
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
-    from openpyxl.utils import get_column_letter
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side  # lazy, as above
+    from openpyxl.utils import get_column_letter  # lazy, as above
 
     fields = template_fields(kind)
     wb = Workbook()

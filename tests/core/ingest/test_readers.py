@@ -1,16 +1,18 @@
-"""core.readers: bytes → grids in every format, and the cell parsers (numbers with units, dates, months)."""
+"""core.ingest.readers: bytes → grids in every format, and the cell parsers (numbers with units, dates, months)."""
 from __future__ import annotations
 
 import datetime as dt
 import io
 
-import openpyxl
 import pytest
 import xlwt
 
-from core.readers import (CellError, Problem, ReadError, column_letter, decode_text, is_blank, is_total_label,
-                          parse_date, parse_month_cell, parse_number, read_workbook, text_value)
+from core.errors import AppError
+from core.ingest.problems import Problem
+from core.ingest.readers import (column_letter, decode_text, is_blank, is_total_label, parse_date, parse_month_cell,
+                                 parse_number, read_workbook, text_value)
 from core.schema import FIELDS_BY_NAME
+from tests.core.ingest.helpers import xlsx
 
 # ---------------------------------------------------------------- builders (fixtures in code)
 
@@ -20,20 +22,6 @@ GRID = [
     ["日期", "工号", "拜访客户数"],
     [dt.date(2026, 11, 2), "1001", 5],
 ]
-
-
-def xlsx_bytes(sheets: dict[str, list[list]], merge: str | None = None) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        for r in rows:
-            ws.append(r)
-        if merge:
-            ws.merge_cells(merge)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def xls_bytes(sheets: dict[str, list[list]]) -> bytes:
@@ -101,7 +89,7 @@ def _norm(v):
 
 @pytest.mark.parametrize("fmt", ["xlsx", "xls", "ods"])
 def test_workbook_formats_keep_excel_positions(fmt):
-    data = {"xlsx": xlsx_bytes, "xls": xls_bytes, "ods": ods_bytes}[fmt]({"日报": GRID})
+    data = {"xlsx": xlsx, "xls": xls_bytes, "ods": ods_bytes}[fmt]({"日报": GRID})
     sheets = read_workbook(f"w.{fmt}", data)
     assert [s.name for s in sheets] == ["日报"]
     grid = [[_norm(v) for v in r] for r in sheets[0].rows]
@@ -133,7 +121,7 @@ def test_utf16_csv_with_bom():
 
 def test_formula_cells_give_cached_values():
     # A workbook saved by Excel holds the formula and its cached value; write both parts by hand.
-    data = xlsx_bytes({"s": [["日期", "拜访客户数"], ["2026-11-02", 3]]})
+    data = xlsx({"s": [["日期", "拜访客户数"], ["2026-11-02", 3]]})
     import zipfile
     src = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
@@ -154,9 +142,9 @@ def test_formula_cells_give_cached_values():
     (b"plain text", "upload.corrupt"),
 ])
 def test_unreadable_workbooks_raise_read_error(data, code):
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(AppError) as exc:
         read_workbook("x.xlsx", data)
-    assert exc.value.code == code
+    assert exc.value.key == code
 
 
 @pytest.mark.parametrize("data,code", [
@@ -165,21 +153,21 @@ def test_unreadable_workbooks_raise_read_error(data, code):
     (b"\x81\x30", "upload.bad_encoding"),                  # truncated GB18030 four-byte sequence
 ])
 def test_bad_text_encodings(data, code):
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(AppError) as exc:
         decode_text(data)
-    assert exc.value.code == code
+    assert exc.value.key == code
 
 
 def test_row_and_column_caps():
     rows = [["日期", "工号"]] + [["2026-11-02", str(i)] for i in range(60)]
-    with pytest.raises(ReadError) as exc:
-        read_workbook("a.xlsx", xlsx_bytes({"s": rows}), max_rows=20)   # 61 rows > 20 + 30 header allowance
-    assert exc.value.code == "upload.too_many_rows"
-    assert read_workbook("a.xlsx", xlsx_bytes({"s": rows}), max_rows=40)[0].n_rows == 61
+    with pytest.raises(AppError) as exc:
+        read_workbook("a.xlsx", xlsx({"s": rows}), max_rows=20)   # 61 rows > 20 + 30 header allowance
+    assert exc.value.key == "upload.too_many_rows"
+    assert read_workbook("a.xlsx", xlsx({"s": rows}), max_rows=40)[0].n_rows == 61
     wide = [[f"c{j}" for j in range(12)]]
-    with pytest.raises(ReadError) as exc:
+    with pytest.raises(AppError) as exc:
         read_workbook("a.csv", csv_bytes(wide), max_cols=10)
-    assert exc.value.code == "upload.too_many_columns"
+    assert exc.value.key == "upload.too_many_columns"
 
 
 # ---------------------------------------------------------------- numbers
@@ -224,9 +212,9 @@ def test_parse_number(value, field, header_unit, expected):
     ("1.2.3", DEPOSITS), (dt.date(2026, 1, 1), VISITS), ("inf", VISITS),
 ])
 def test_parse_number_rejects(value, field):
-    with pytest.raises(CellError) as exc:
+    with pytest.raises(AppError) as exc:
         parse_number(value, field)
-    assert exc.value.code == "ingest.bad_number"
+    assert exc.value.key == "ingest.bad_number"
 
 
 # ---------------------------------------------------------------- dates and months
@@ -252,9 +240,9 @@ def test_parse_date(value, expected):
 @pytest.mark.parametrize("value", ["2026-13-01", "2026-02-30", "11/2/2026", "next monday", "", True, 0,
                                    "1999-12-31", 3_000_000, float("nan")])
 def test_parse_date_rejects(value):
-    with pytest.raises(CellError) as exc:
+    with pytest.raises(AppError) as exc:
         parse_date(value)
-    assert exc.value.code == "ingest.bad_date"
+    assert exc.value.key == "ingest.bad_date"
 
 
 @pytest.mark.parametrize("value,expected", [
@@ -269,9 +257,9 @@ def test_parse_month_cell(value, expected):
 
 @pytest.mark.parametrize("value", ["2026-13", "Nov 2026", "20261", "", None, "2026-00"])
 def test_parse_month_cell_rejects(value):
-    with pytest.raises(CellError) as exc:
+    with pytest.raises(AppError) as exc:
         parse_month_cell(value)
-    assert exc.value.code == "ingest.bad_month"
+    assert exc.value.key == "ingest.bad_month"
 
 
 # ---------------------------------------------------------------- small helpers

@@ -162,7 +162,7 @@ def test_python_dash_m_core_exit_code(tmp_path):
     report = tmp_path / "report.xlsx"
     proc = subprocess.run([sys.executable, "-m", "core", "--db", url, "--lang", "en", "import", bad, "--report",
                            str(report)], capture_output=True, text=True, cwd=str(__import__("pathlib").Path(__file__)
-                                                                                 .resolve().parents[2]))
+                                                                                 .resolve().parents[3]))
     assert proc.returncode == 1
     assert "nothing was imported" in proc.stdout and "Traceback" not in proc.stderr
     assert openpyxl.load_workbook(report).sheetnames[0] == "Problems"

@@ -1,4 +1,4 @@
-"""core.templates: every template round-trips through the importer, with validation and instructions."""
+"""core.ingest.templates: every template round-trips through the importer, with validation and instructions."""
 from __future__ import annotations
 
 import io
@@ -7,8 +7,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from core import ingest, templates
-from core.safety import check_upload
+from core import ingest
+from core.ingest import templates
+from core.ingest.safety import check_upload
 
 ROSTER = pd.DataFrame({"employee_id": ["1001"], "name": ["张伟"], "team": ["一队"], "line": ["retail"],
                        "grade": ["客户经理"], "active": [True]})

@@ -7,9 +7,9 @@ directly so that every cell keeps its Excel position: ``Sheet.rows[i][j]`` is Ex
 ``j + 1``. Formulas come back as their cached values.
 
 Cell parsers turn ``5户``, ``3 张``, ``12.5万``, ``1,234.50``, ``—`` and Excel serial dates, ``2026/11/2``,
-``2026年11月2日`` ... into numbers and dates, or raise :class:`CellError` with a message code.
+``2026年11月2日`` ... into numbers and dates, or raise :class:`core.errors.AppError` with a message key (``ingest.bad_number``...).
 
-Nothing here talks to the database; ``core.ingest`` maps grids onto the canonical fields.
+Nothing here talks to the database; ``core.ingest.locate`` maps grids onto the canonical fields.
 """
 from __future__ import annotations
 
@@ -22,6 +22,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
+
+from core.errors import AppError
 from core.schema import TOTAL_MARKERS, UNIT_YUAN, Field
 
 WORKBOOK_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -32,105 +35,6 @@ ZIP_MAGIC = b"PK\x03\x04"
 # Rows above the header (titles, notes) and the header itself, allowed on top of the row cap.
 HEADER_SCAN_ROWS = 30
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-
-
-class ReadError(Exception):
-    """A file that cannot be read; ``code`` is a message key in core/locales/ingest.yaml."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-
-class CellError(ValueError):
-    """A cell whose value cannot be read as the column's kind; ``code`` is a message key."""
-
-    def __init__(self, code: str, **params):
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-
-@dataclass
-class Problem:
-    """One thing wrong with an upload, located as precisely as the person needs to fix it.
-
-    Public home: ``core.ingest.Problem`` (defined here so that ``core.safety`` can use it without a cycle).
-    ``row`` is the Excel row number (1-based), ``column`` the header as written in the file, ``value`` the
-    cell as seen; ``col_index`` (0-based) locates the cell for the highlighted report.
-    """
-    severity: str                  # "error" | "warning"
-    code: str                      # message key in core/locales/ingest.yaml, e.g. "ingest.bad_date"
-    file: str
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-    value: str | None = None
-    params: dict = field(default_factory=dict)
-    col_index: int | None = None
-
-    @property
-    def is_error(self) -> bool:
-        return self.severity == "error"
-
-    @property
-    def cell(self) -> str | None:
-        """Excel cell reference such as 'D7' when both the row and the column are known."""
-        if self.row is None or self.col_index is None:
-            return None
-        return f"{column_letter(self.col_index)}{self.row}"
-
-    def message(self, lang: str = "zh") -> str:
-        from core.i18n import norm_lang, t
-        lang = norm_lang(lang)
-        params = {k: _localize(k, v, lang) for k, v in self.params.items()}
-        params.setdefault("value", self.value if self.value is not None else "")
-        params.setdefault("column", self.column or "")
-        return t(self.code, lang, **params)
-
-    def where(self, lang: str = "zh") -> str:
-        """'周报.xlsx › 第44周 › 第7行 › 拜访客户数' — the location in words."""
-        from core.i18n import norm_lang
-        lang = norm_lang(lang)
-        parts = [self.file]
-        if self.sheet:
-            parts.append(self.sheet)
-        if self.row is not None:
-            parts.append(f"第{self.row}行" if lang == "zh" else f"row {self.row}")
-        if self.column:
-            parts.append(self.column)
-        return " › ".join(p for p in parts if p)
-
-    def as_dict(self, lang: str = "zh") -> dict:
-        return {"severity": self.severity, "code": self.code, "file": self.file, "sheet": self.sheet,
-                "row": self.row, "column": self.column, "cell": self.cell, "value": self.value,
-                "message": self.message(lang)}
-
-
-def _localize(key: str, value: object, lang: str) -> object:
-    """Render a message parameter in `lang`: {zh, en} dicts pick one, field names become labels, lists join."""
-    if isinstance(value, dict) and set(value) >= {"zh", "en"}:
-        return value[lang]
-    if key in ("field", "fields"):
-        items = value if isinstance(value, (list, tuple)) else [value]
-        labels = [field_label(v, lang) for v in items]
-        return ("、" if lang == "zh" else ", ").join(labels)
-    if isinstance(value, (list, tuple)):
-        return ("、" if lang == "zh" else ", ").join(str(v) for v in value)
-    return value
-
-
-def field_label(name: str, lang: str = "zh") -> str:
-    """Header label of a canonical field name (daily log, roster or targets), with its unit."""
-    from core.schema import DAILY_FIELDS, ROSTER_FIELDS, TARGET_MONTH_FIELD
-    for f in (*DAILY_FIELDS, *ROSTER_FIELDS, TARGET_MONTH_FIELD):
-        if f.name == name:
-            return f.header(lang)
-    if name == "identity":
-        from core.i18n import t
-        return t("ingest.label.identity", lang)
-    return name
 
 
 def column_letter(index: int) -> str:
@@ -188,14 +92,14 @@ def decode_text(data: bytes) -> tuple[str, str]:
         try:
             return data[3:].decode("utf-8"), "utf-8-sig"
         except UnicodeDecodeError:
-            raise ReadError("upload.bad_encoding") from None
+            raise AppError("upload.bad_encoding") from None
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return data.decode("utf-16"), "utf-16"
         except UnicodeDecodeError:
-            raise ReadError("upload.bad_encoding") from None
+            raise AppError("upload.bad_encoding") from None
     if b"\x00" in data:
-        raise ReadError("upload.not_text")
+        raise AppError("upload.not_text")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -203,7 +107,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
-        raise ReadError("upload.bad_encoding") from None
+        raise AppError("upload.bad_encoding") from None
 
 
 def _csv_dialect(text: str) -> str:
@@ -220,12 +124,12 @@ def read_csv(data: bytes, max_rows: int | None = None, max_cols: int | None = No
     try:
         for rec in csv.reader(io.StringIO(text, newline=""), delimiter=delim):
             if max_rows is not None and len(rows) >= max_rows + HEADER_SCAN_ROWS:
-                raise ReadError("upload.too_many_rows", limit=max_rows)
+                raise AppError("upload.too_many_rows", limit=max_rows)
             if max_cols is not None and len(rec) > max_cols and any(str(v).strip() for v in rec[max_cols:]):
-                raise ReadError("upload.too_many_columns", limit=max_cols)
+                raise AppError("upload.too_many_columns", limit=max_cols)
             rows.append([v if v.strip() else None for v in rec])
     except csv.Error:
-        raise ReadError("upload.corrupt") from None
+        raise AppError("upload.corrupt") from None
     return Sheet(name="csv", rows=rows)
 
 
@@ -233,7 +137,7 @@ def read_workbook(filename: str, data: bytes, max_rows: int | None = None,
                   max_cols: int | None = None) -> list[Sheet]:
     """Every worksheet of an uploaded file as a grid (a CSV is one sheet named 'csv').
 
-    Raises :class:`ReadError` for anything unreadable (corrupt, encrypted, too many rows/columns), never a
+    Raises :class:`AppError` (``upload.*``) for anything unreadable (corrupt, encrypted, too many rows/columns), never a
     library exception.
     """
     ext = extension(filename)
@@ -241,19 +145,17 @@ def read_workbook(filename: str, data: bytes, max_rows: int | None = None,
     if ext in TEXT_EXTENSIONS and fmt == "text":
         return [read_csv(data, max_rows, max_cols)]
     if fmt == "text":
-        raise ReadError("upload.corrupt")
-    from python_calamine import CalamineWorkbook, PasswordError, SheetTypeEnum, SheetVisibleEnum
-
+        raise AppError("upload.corrupt")
     try:
         wb = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except PasswordError:
-        raise ReadError("upload.encrypted") from None
+        raise AppError("upload.encrypted") from None
     except BaseException as exc:  # calamine errors, and pyo3 panics (a BaseException) on corrupt input
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise ReadError("upload.encrypted") from None
-        raise ReadError("upload.corrupt") from None
+            raise AppError("upload.encrypted") from None
+        raise AppError("upload.corrupt") from None
     sheets: list[Sheet] = []
     try:
         metas = list(wb.sheets_metadata)
@@ -262,23 +164,23 @@ def read_workbook(filename: str, data: bytes, max_rows: int | None = None,
                 continue
             sh = wb.get_sheet_by_name(meta.name)
             if max_rows is not None and sh.height > max_rows + HEADER_SCAN_ROWS:
-                raise ReadError("upload.too_many_rows", limit=max_rows)
+                raise AppError("upload.too_many_rows", limit=max_rows)
             if max_cols is not None and sh.width > max_cols:
-                raise ReadError("upload.too_many_columns", limit=max_cols)
+                raise AppError("upload.too_many_columns", limit=max_cols)
             # calamine gives "" for an empty cell; "" and NaN become None (inline: this runs once per cell)
             grid = [[None if v == "" or (v != v and isinstance(v, float)) else v for v in row]
                     for row in sh.to_python(skip_empty_area=False)]
             while grid and all(v is None for v in grid[-1]):
                 grid.pop()
             sheets.append(Sheet(name=meta.name, rows=grid, hidden=meta.visible != SheetVisibleEnum.Visible))
-    except ReadError:
+    except AppError:
         raise
     except PasswordError:
-        raise ReadError("upload.encrypted") from None
+        raise AppError("upload.encrypted") from None
     except BaseException as exc:  # see above: a panic inside calamine must not escape
         if isinstance(exc, (KeyboardInterrupt, SystemExit, MemoryError)):
             raise
-        raise ReadError("upload.corrupt") from None
+        raise AppError("upload.corrupt") from None
     finally:
         try:
             wb.close()
@@ -386,21 +288,21 @@ def parse_number(value: object, field_: Field, header_unit: str | None = None) -
 
     A unit typed in the cell (``12.5万``) wins over the header's unit, which wins over the field's default:
     ``12.5万`` in a 万元 column is 12.5, in a 元 column 125000 (yuan); count suffixes (``5户``, ``3 张``) are
-    dropped. Raises CellError('ingest.bad_number') for anything else (text, Excel errors, booleans).
+    dropped. Raises AppError('ingest.bad_number') for anything else (text, Excel errors, booleans).
     """
     if is_blank(value):
         return None
     if isinstance(value, bool):
-        raise CellError("ingest.bad_number")
+        raise AppError("ingest.bad_number")
     cell_unit = None
     if isinstance(value, (int, float)):
         num = float(value)
         if math.isinf(num):
-            raise CellError("ingest.bad_number")
+            raise AppError("ingest.bad_number")
     elif isinstance(value, str):
         num, cell_unit = _number_text(value, field_.kind == "count")
     else:
-        raise CellError("ingest.bad_number")
+        raise AppError("ingest.bad_number")
     if field_.unit:
         unit = cell_unit or header_unit or field_.unit
         num = num * UNIT_YUAN[unit] / UNIT_YUAN[field_.unit]
@@ -411,7 +313,7 @@ def parse_number(value: object, field_: Field, header_unit: str | None = None) -
 
 @lru_cache(maxsize=16384)
 def _number_text(value: str, count: bool) -> tuple[float, str | None]:
-    """(number, unit typed in the cell) of a text cell; raises CellError."""
+    """(number, unit typed in the cell) of a text cell; raises AppError."""
     cell_unit = None
     s = fold(value).lower().replace(" ", "").replace("_", "")
     s = s.replace(",", "").replace("'", "")
@@ -430,12 +332,12 @@ def _number_text(value: str, count: bool) -> tuple[float, str | None]:
     if s.startswith(("¥", "￥", "$")):
         s = s[1:]
     if not _NUM_RE.match(s):
-        raise CellError("ingest.bad_number")
+        raise AppError("ingest.bad_number")
     num = float(s)
     if negative:
         num = -num
     if math.isinf(num) or math.isnan(num):
-        raise CellError("ingest.bad_number")
+        raise AppError("ingest.bad_number")
     return num, cell_unit
 
 
@@ -450,29 +352,29 @@ MAX_DATE = dt.date(2099, 12, 31)
 
 def excel_serial_to_date(n: float) -> dt.date:
     if isinstance(n, bool) or not (1 <= float(n) < 2958466):
-        raise CellError("ingest.bad_date")
+        raise AppError("ingest.bad_date")
     return _EXCEL_EPOCH + dt.timedelta(days=int(math.floor(float(n))))
 
 
 def parse_date(value: object) -> dt.date:
     """Excel date cells and serials, ``2026-11-02``, ``2026/11/2``, ``2026年11月2日``, ``2026.11.02``,
-    ``20261102``. Raises CellError('ingest.bad_date') otherwise (also outside 2000–2099)."""
+    ``20261102``. Raises AppError('ingest.bad_date') otherwise (also outside 2000–2099)."""
     if isinstance(value, dt.datetime):
         d = value.date()
     elif isinstance(value, dt.date):
         d = value
     elif isinstance(value, bool):
-        raise CellError("ingest.bad_date")
+        raise AppError("ingest.bad_date")
     elif isinstance(value, (int, float)):
         if isinstance(value, float) and math.isnan(value):
-            raise CellError("ingest.bad_date")
+            raise AppError("ingest.bad_date")
         d = excel_serial_to_date(value)
     elif isinstance(value, str):
         d = _date_text(value)
     else:
-        raise CellError("ingest.bad_date")
+        raise AppError("ingest.bad_date")
     if not MIN_DATE <= d <= MAX_DATE:
-        raise CellError("ingest.bad_date")
+        raise AppError("ingest.bad_date")
     return d
 
 
@@ -484,10 +386,10 @@ def _date_text(value: str) -> dt.date:
         try:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
         except ValueError:
-            raise CellError("ingest.bad_date") from None
+            raise AppError("ingest.bad_date") from None
     if re.fullmatch(r"\d{5}(\.\d+)?", s):  # a serial number stored as text
         return excel_serial_to_date(float(s))
-    raise CellError("ingest.bad_date")
+    raise AppError("ingest.bad_date")
 
 
 _MONTH_RE = re.compile(r"^(\d{4})\s*(?:[-/.年]\s*(\d{1,2})|(\d{2}))\s*(?:月份?)?$")
@@ -500,15 +402,15 @@ def parse_month_cell(value: object) -> str:
         return f"{d.year:04d}-{d.month:02d}"
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if isinstance(value, float) and math.isnan(value):
-            raise CellError("ingest.bad_month")
+            raise AppError("ingest.bad_month")
         if float(value).is_integer() and 200001 <= value <= 209912:  # 202611 typed as a number
             y, m = divmod(int(value), 100)
             if 1 <= m <= 12:
                 return f"{y:04d}-{m:02d}"
         try:
             d = parse_date(value)
-        except CellError:
-            raise CellError("ingest.bad_month") from None
+        except AppError:
+            raise AppError("ingest.bad_month") from None
         return f"{d.year:04d}-{d.month:02d}"
     if isinstance(value, str):
         s = fold(value)
@@ -517,10 +419,10 @@ def parse_month_cell(value: object) -> str:
             y, mo = int(m.group(1)), int(m.group(2) or m.group(3))
             if 1 <= mo <= 12 and 2000 <= y <= 2099:
                 return f"{y:04d}-{mo:02d}"
-            raise CellError("ingest.bad_month")
+            raise AppError("ingest.bad_month")
         try:
             d = parse_date(s)
-        except CellError:
-            raise CellError("ingest.bad_month") from None
+        except AppError:
+            raise AppError("ingest.bad_month") from None
         return f"{d.year:04d}-{d.month:02d}"
-    raise CellError("ingest.bad_month")
+    raise AppError("ingest.bad_month")

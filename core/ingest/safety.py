@@ -12,17 +12,20 @@
 * sheets declaring more rows or columns than the caps (``<dimension>`` of each worksheet, lines of a CSV).
 
 Macros are never run: .xlsm files are read as values and get a warning saying so.
-:func:`escape_formula` protects exports against formula injection.
+(Exports are protected against formula injection by :func:`core.export.escape_formula`.)
 """
 from __future__ import annotations
 
+import io
 import re
 import struct
 import zipfile
 from dataclasses import dataclass
 
-from core.readers import (ALLOWED_EXTENSIONS, HEADER_SCAN_ROWS, OLE_MAGIC, Problem, ReadError, decode_text, extension,
-                          sniff_format)
+from core.errors import AppError
+from core.ingest.problems import Problem
+from core.ingest.readers import (ALLOWED_EXTENSIONS, HEADER_SCAN_ROWS, OLE_MAGIC, decode_text, extension,
+                                 sniff_format)
 
 MB = 1024 * 1024
 
@@ -38,17 +41,6 @@ class UploadLimits:
 
 
 DEFAULT_LIMITS = UploadLimits()
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def escape_formula(value):
-    """Text that a spreadsheet would run as a formula (starts with = + - @, tab or CR) gets a leading
-    apostrophe; numbers, dates and other values are returned untouched."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
 
 def _err(code: str, filename: str, **params) -> Problem:
     return Problem("error", code, filename, params=params)
@@ -87,8 +79,8 @@ def _check(filename: str, data: bytes, limits: UploadLimits) -> list[Problem]:
         return [_err("upload.wrong_content", filename, ext=ext)]
     try:
         text, _ = decode_text(data)
-    except ReadError as exc:
-        return [_err(exc.code, filename)]
+    except AppError as exc:
+        return [_err(exc.key, filename)]
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if lines > limits.max_rows + HEADER_SCAN_ROWS:
         return [_err("upload.too_many_rows", filename, limit=limits.max_rows)]
@@ -110,7 +102,6 @@ def _col_number(letters: str | bytes) -> int:
 
 
 def _check_zip(filename: str, data: bytes, ext: str, limits: UploadLimits) -> list[Problem]:
-    import io
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()

@@ -17,33 +17,9 @@ from core import ingest
 from core.scope import SYSTEM, Scope
 from core.store import logs as store_logs
 from core.store import tables as t
+from tests.core.ingest.helpers import LEAD1, ROSTER, xlsx
 
-ROSTER = pd.DataFrame({
-    "employee_id": ["1001", "1002", "1003", "2001", "2002", "00123"],
-    "name": ["张伟", "李娜", "王芳", "王强", "李娜", "赵敏"],
-    "team": ["一队", "一队", "一队", "二队", "二队", "一队"],
-    "line": ["retail", "retail", "retail", "corporate", "corporate", "retail"],
-    "grade": ["客户经理"] * 6,
-    "active": [True] * 6,
-})
-LEAD1 = Scope("team_lead", "lead1", team="一队")
 H = ["日期", "工号", "客户经理", "拜访客户数", "新增存款(万元)", "中间业务收入(元)", "信用卡", "工作日志"]
-
-
-def xlsx(sheets: dict[str, list[list]], title: str | None = None) -> bytes:
-    wb = openpyxl.Workbook()
-    wb.remove(wb.active)
-    for name, rows in sheets.items():
-        ws = wb.create_sheet(name)
-        if title:
-            ws.append([title])
-            ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=6)
-            ws.append([])
-        for r in rows:
-            ws.append(r)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 def daily(rows, header=H, title=None, name="周报.xlsx"):
@@ -402,6 +378,10 @@ def test_store_refusal_becomes_a_problem(engine):
     moved = ("r.xlsx", xlsx({"r": [RH, ["1001", "张伟", "二队", "零售", "客户经理", None, None]]}))
     out = ingest.import_files(engine, lead2, "roster", [moved])
     assert [p.code for p in out.errors] == ["ingest.scope_refused"]
+    # the refusal is rendered in the reader's language (not an English str(exc) in a Chinese page)
+    assert out.errors[0].message("en") == ("Outside your permissions: Customer manager 1001 is outside your scope. "
+                                           "Nothing was imported.")
+    assert out.errors[0].message("zh") == "超出您的权限范围:无权查看或修改客户经理 1001 的数据。未导入任何数据。"
     assert store_logs.read_roster(engine, SYSTEM).set_index("employee_id").loc["1001", "team"] == "一队"
 
 

@@ -1,4 +1,4 @@
-"""core.safety: hostile uploads are refused with a clear message, and the importer never crashes on them.
+"""core.ingest.safety: hostile uploads are refused with a clear message, and the importer never crashes on them.
 
 Includes the property-based test of the security issue: random and corrupted workbooks fed to the importer
 leave the database exactly as it was and come back with errors, never an exception.
@@ -18,8 +18,10 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from core import ingest
-from core.readers import ReadError, read_workbook
-from core.safety import CompoundFile, UploadLimits, check_upload, escape_formula
+from core.errors import AppError
+from core.export import escape_formula
+from core.ingest.readers import read_workbook
+from core.ingest.safety import CompoundFile, UploadLimits, check_upload
 from core.scope import SYSTEM
 from core.store import tables as t
 
@@ -196,7 +198,7 @@ def test_macro_workbook_is_read_as_values():
 
 
 def test_encrypted_file_read_error():
-    with pytest.raises(ReadError):
+    with pytest.raises(AppError):
         read_workbook("a.xlsx", cfb({"EncryptionInfo": b"x", "EncryptedPackage": b"y"}))
 
 
