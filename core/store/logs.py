@@ -31,7 +31,7 @@ from core.store.imports import ImportSummary, finish_import, import_changes, lis
 ROSTER_COLUMNS = ["employee_id", "name", "team", "line", "grade", "start_date", "mentor_id", "active"]
 LOG_VALUE_COLUMNS = list(METRICS) + ["notes"]
 TARGET_COLUMNS = ["month", "employee_id", "metric", "value"]
-__all__ = ["LOG_VALUE_COLUMNS", "ROSTER_COLUMNS", "TARGET_COLUMNS", "ImportSummary", "StoreError", "apply_daily",
+__all__ = ["LOG_VALUE_COLUMNS", "ROSTER_COLUMNS", "TARGET_COLUMNS", "ImportSummary", "apply_daily",
            "apply_roster", "apply_targets", "import_changes", "list_imports", "log_date_range", "read_logs",
            "read_roster", "read_targets", "read_teams", "scoped_roster_query", "undo_import"]
 
