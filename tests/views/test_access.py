@@ -19,7 +19,7 @@ import pytest
 
 from core import auth, store
 from core.i18n import t
-from core.scope import SYSTEM
+from core.scope import PAGE_ROLES, SYSTEM
 from core.store import config
 from core.store import logs as store_logs
 from tests.views.helpers import APP, rerun, run_page, texts
@@ -29,11 +29,14 @@ ROLES = {"demo_director": "director", "demo_lead": "team_lead", "demo_manager": 
 
 
 def _app_pages() -> list[tuple[str, tuple[str, ...]]]:
-    """(page file, roles allowed) as app.py declares them, read from its source (importing it would run it)."""
+    """(page file, roles allowed): the pages app.py routes (read from its source; importing it would run it) with
+    the roles core.scope.PAGE_ROLES lets open each."""
     tree = ast.parse(open(APP, encoding="utf-8").read())
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(getattr(tg, "id", None) == "PAGES" for tg in node.targets):
-            return [(p[0], tuple(p[3])) for p in ast.literal_eval(node.value)]
+            files = [p[0] for p in ast.literal_eval(node.value)]
+            assert set(PAGE_ROLES) == {f.split("/")[-1][:-3] for f in files}
+            return [(f, tuple(PAGE_ROLES[f.split("/")[-1][:-3]])) for f in files]
     raise AssertionError("app.py declares no PAGES")
 
 
