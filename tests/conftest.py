@@ -88,6 +88,26 @@ def engine(request, tmp_path):
     done()
 
 
+@pytest.fixture(params=BACKENDS)
+def fresh_engine(request, tmp_path):
+    """An empty database with no schema at all (for migration tests): SQLite and PostgreSQL."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'blank.db'}"
+        eng = store.get_engine(url)
+        yield eng
+        eng.dispose()
+        store_engine._ENGINES.pop(url, None)
+        return
+    name = f"dash_b_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    url = _pg_url(name)
+    eng = store.get_engine(url)
+    yield eng
+    _drop_pg(admin, eng, url, name)
+
+
 @pytest.fixture
 def sqlite_engine(tmp_path):
     eng, url, done = _fresh_sqlite(tmp_path)

@@ -20,6 +20,7 @@ from sqlalchemy.engine import make_url
 from core.store import tables as t
 
 DEFAULT_URL = "sqlite:///data/dashboard.db"
+MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"   # Alembic scripts
 _ENGINES: dict[str, Engine] = {}
 _LOCK = threading.Lock()
 
@@ -118,7 +119,7 @@ class _WriteTx:
 def init_db(engine: Engine) -> None:
     """Create or migrate the schema to the newest Alembic revision (safe to call on every start)."""
     cfg = Config()
-    cfg.set_main_option("script_location", str(Path(__file__).resolve().parent.parent / "migrations"))
+    cfg.set_main_option("script_location", str(MIGRATIONS))
     with write_begin(engine) as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

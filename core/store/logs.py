@@ -324,6 +324,8 @@ def apply_daily(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str,
         if c not in rows:
             rows[c] = np.nan if c in ("deposit_balance", "notes") else 0.0
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
+    for c in METRICS:   # what NUMERIC(20, 6) keeps, so the next identical import compares equal
+        rows[c] = pd.to_numeric(rows[c], errors="coerce").astype("float64").round(t.AMOUNT_DECIMALS)
     recs = _records(rows, ["employee_id", "date"] + LOG_VALUE_COLUMNS)
     summary = ImportSummary(None, "daily", dry_run=dry_run)
     if not recs:
@@ -349,6 +351,8 @@ def apply_daily(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str,
 def apply_targets(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str, sha256: str,
                   dry_run: bool = False, kind: str = "targets") -> ImportSummary:
     """Store monthly targets, long format: month, employee_id, metric, value."""
+    rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce").astype("float64")
+                       .round(t.AMOUNT_DECIMALS))
     recs = _records(rows, TARGET_COLUMNS)
     summary = ImportSummary(None, kind, dry_run=dry_run)
     if not recs:

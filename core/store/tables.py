@@ -1,8 +1,8 @@
 """All tables, in SQLAlchemy Core. The Alembic migrations in core/migrations create exactly these."""
 from __future__ import annotations
 
-from sqlalchemy import (Boolean, Column, Date, DateTime, Float, ForeignKey, Index, Integer, MetaData, String,
-                        Table, Text, UniqueConstraint)
+from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, String,
+                        Table, Text)
 
 from core.schema import METRICS
 
@@ -27,11 +27,17 @@ managers = Table(
     Column("import_id", Integer, nullable=True),
 )
 
+# Amounts and counts that feed pay: exact decimals in the database (NUMERIC(20, 6): 1e-6 of a 万元 is 0.01 yuan /
+# 100), read as floats for the analytics frames (asdecimal=False); the commission engine turns each stored value
+# back into the exact decimal with core.convert.dec (shortest repr: exact for up to 15 significant digits).
+AMOUNT = Numeric(20, 6, asdecimal=False)
+AMOUNT_DECIMALS = 6
+
 daily_logs = Table(
     "daily_logs", metadata,
     Column("employee_id", String(50), ForeignKey("managers.employee_id"), primary_key=True),
     Column("date", Date, primary_key=True),
-    *[Column(m, Float, nullable=True) for m in METRICS],
+    *[Column(m, AMOUNT, nullable=True) for m in METRICS],
     Column("notes", Text, nullable=True),
     Column("import_id", Integer, nullable=True),
     Index("ix_daily_logs_date", "date"),
@@ -42,7 +48,7 @@ targets = Table(
     Column("month", String(7), primary_key=True),          # YYYY-MM
     Column("employee_id", String(50), ForeignKey("managers.employee_id"), primary_key=True),
     Column("metric", String(40), primary_key=True),
-    Column("value", Float, nullable=False),
+    Column("value", AMOUNT, nullable=False),
     Column("import_id", Integer, nullable=True),
 )
 
