@@ -1,6 +1,6 @@
 """The measures the whole product agrees on, each defined once: attainment, pace, 日均, month-end spike.
 
-Every page, the coaching rules and the commission engine use these functions; none re-derives them.
+The routine pages and the coaching rules use these functions; none re-derives them.
 
 * **attainment** (完成率) = actual / target (NaN when there is no target or it is 0).
 * **time elapsed** (时间进度) = elapsed working days / working days in the period.

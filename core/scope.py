@@ -2,16 +2,16 @@
 
 A Scope is built by ``core.auth`` at sign-in (or by the CLI, which acts as a system director). The store
 filters every read by it (``core.store`` turns :meth:`Scope.row_filter` into SQL) and checks every write with
-:meth:`Scope.check_write`; pages and services ask it questions (``may_manage_team``, ``sees_branch``...) instead
+:meth:`Scope.check_write`; pages and services ask it questions (``may_import``, ``sees_branch``...) instead
 of comparing role strings.
 
 Rules
 -----
 * **director** — reads and writes everything; the only one who configures (plans, rules, accounts, calendar,
   periods) and reads the audit trail.
-* **team lead** — reads and writes his own team (and his own roster entry, when he has one); imports daily
-  logs, targets and roster rows for his team only; may not move a manager into or out of his team.
-* **manager** — reads his own rows only; writes nothing but his own acknowledgements and questions.
+* **team lead** — reads his own team and his own roster entry (when he has one); writes for his team only
+  (daily logs, targets, roster rows, coaching); may not move a manager into or out of his team.
+* **manager** — reads his own rows only and writes none.
 """
 from __future__ import annotations
 

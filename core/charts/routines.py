@@ -18,7 +18,6 @@ from core.routines.funnel import FUNNEL_STAGES, funnel_stages
 def pace_chart(series: pd.DataFrame, metric: str, lang: str = "zh", subtitle: str | None = None) -> alt.LayerChart:
     """Pace chart from :func:`metrics.pace_series`: cumulative actual (solid line with points) against the
     straight target-pace line (dashed), over the calendar days of the month. Y axis in the metric's unit."""
-    lab = lbl(metric, lang)
     s_act, s_tgt = field_title("actual_cum", lang), field_title("target_pace", lang)
     d = series[["date", "is_workday", "daily_actual", "actual_cum", "target_pace", "target"]].copy()
     long = pd.concat([
@@ -319,7 +318,7 @@ def distribution_chart(dist: pd.DataFrame, lang: str = "zh", pace: float = 1.0) 
 
 def adb_chart(adb: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     """Deposits 日均 (bar) vs 时点 (point) per manager, in 万元, from :func:`metrics.average_daily_balance`;
-    month-end spikes (冲时点, spike_ratio ≥ SPIKE_AT) drawn as red points, others grey."""
+    month-end spikes (冲时点, spike_ratio ≥ the coaching rules' month_end_spike.ratio) drawn as red points, others grey."""
     d = pd.DataFrame({"name": entity_label(adb, lang).to_numpy(),
                       "team": adb["team"].astype(object).fillna("—").to_numpy(),
                       "adb": adb["adb"].to_numpy(), "month_end": adb["month_end"].to_numpy(),

@@ -6,7 +6,7 @@ returns rows and configuration text; it imports nothing from the domain (only ``
 ``core.schema`` for column names, and ``core.convert``).
 
 Modules: ``engine`` (engines, migrations, write transactions, data version), ``tables`` (every table),
-``logs`` (roster, daily logs, targets, imports, undo), ``audit``, ``config`` (settings, calendar overrides),
+``logs`` (roster, daily logs, targets), ``imports`` (import records and undo), ``audit``, ``config`` (settings, calendar overrides),
 ``accounts``, ``coaching``, ``plans``.
 """
 from core.store.engine import (DEFAULT_URL, current_revision, data_version, dispose_all, get_engine, init_db,

@@ -2,7 +2,8 @@
 
 URL: the `url` argument, else the DATABASE_URL environment variable, else ``sqlite:///data/dashboard.db``.
 Every read takes the caller's :class:`core.scope.Scope` and never returns rows outside it.
-Submodules: ``core.store.logs`` (roster, daily logs, targets, imports, undo), ``core.store.audit``,
+Submodules: ``core.store.logs`` (roster, daily logs, targets), ``core.store.imports`` (import records, undo),
+``core.store.audit``,
 ``core.store.config`` (settings, calendar overrides); feature modules add their own
 (``accounts``, ``coaching``, ``plans``).
 """

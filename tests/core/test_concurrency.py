@@ -13,7 +13,6 @@ import pandas as pd
 import pytest
 from sqlalchemy import func, select
 
-from core import store
 from core.scope import SYSTEM, Scope
 from core.store import logs
 from core.store import tables as t

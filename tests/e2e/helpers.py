@@ -341,6 +341,17 @@ def grid_text(page, within=None) -> str:
     return "\n".join(parts)
 
 
+def grid_text_with(page, needle: str, within=None, timeout: int = TIMEOUT) -> str:
+    """grid_text once a grid shows `needle` (a rerun may briefly leave no grid attached); the last text read if it
+    never does, so the caller's assertion shows what was there."""
+    deadline = time.monotonic() + timeout / 1000
+    text = grid_text(page, within)
+    while needle not in text and time.monotonic() < deadline:
+        page.wait_for_timeout(250)
+        text = grid_text(page, within)
+    return text
+
+
 # ---------------------------------------------------------------- files
 
 def download(page, name: str, dest_dir: Path, within=None) -> Path:

@@ -16,7 +16,7 @@ from core import calendar as cal
 from core.i18n import t
 from core.store import coaching as store_coaching
 from tests.e2e.conftest import DEMO_END, LEAD_TEAM
-from tests.e2e.helpers import (assert_no_error, goto_page, grid_text, main_area, main_text, screenshot,
+from tests.e2e.helpers import (assert_no_error, goto_page, grid_text_with, main_area, main_text, screenshot,
                                section_text, select_option, set_language, sign_in, wait_idle)
 
 pytestmark = pytest.mark.e2e
@@ -80,7 +80,7 @@ def test_flags_record_session_and_log(page, e2e):
     wait_idle(page, t("coaching.session.saved", "zh", id=int(row["id"])), rerun=False)
 
     # …and it is listed in the coaching log, with the manager and the topic
-    log = grid_text(page, within=main_area(page))
+    log = grid_text_with(page, topic, within=main_area(page))
     assert topic in log and flag.manager_name in log, log[:2000]
     screenshot(page, e2e.backend, JOURNEY, "coaching-logged", "zh")
     set_language(page, "en")
