@@ -123,15 +123,17 @@ def init_db(engine: Engine) -> None:
     cfg.set_main_option("script_location", str(MIGRATIONS))
     with write_begin(engine) as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")   # every branch of the migration tree
 
 
 def current_revision(engine: Engine) -> str | None:
+    """The schema's revision ('+'-joined, sorted, when several migration branches are applied)."""
     with engine.connect() as conn:
         try:
-            return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-        except Exception:
+            rows = sorted(r[0] for r in conn.execute(text("SELECT version_num FROM alembic_version")))
+        except Exception:  # no alembic_version table yet: a database never migrated
             return None
+    return "+".join(rows) or None
 
 
 def is_empty(engine: Engine) -> bool:

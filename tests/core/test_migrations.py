@@ -26,7 +26,7 @@ def test_init_db_is_idempotent(engine):
     store.init_db(engine)
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
-    assert store.current_revision(engine) == ScriptDirectory.from_config(cfg).get_current_head()
+    assert store.current_revision(engine) == "+".join(sorted(ScriptDirectory.from_config(cfg).get_heads()))
 
 
 def _upgrade(engine, revision: str) -> None:
@@ -50,7 +50,7 @@ def test_amounts_become_exact_decimals_without_loss(fresh_engine):
                                                      deposits_new=v, fee_income=v, visits=3))
         conn.execute(insert(t.targets).values(month="2026-11", employee_id="CM001", metric="deposits_new",
                                               value=2958.1))
-    _upgrade(fresh_engine, "head")
+    _upgrade(fresh_engine, "heads")
     with fresh_engine.connect() as conn:
         got = conn.execute(select(t.daily_logs.c.deposits_new, t.daily_logs.c.fee_income)
                            .order_by(t.daily_logs.c.date)).all()
