@@ -46,15 +46,19 @@ def pg_template():
     admin.dispose()
 
 
-def _fresh_pg(request):
-    template = request.getfixturevalue("pg_template")
+def _new_pg(template: str | None = None):
+    """A new PostgreSQL database (a copy of `template`, else empty): (engine, url, drop)."""
     name = f"dash_t_{uuid.uuid4().hex[:12]}"
     admin = _pg_admin()
     with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
+        c.execute(text(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")))
     url = _pg_url(name)
     eng = store.get_engine(url)
     return eng, url, lambda: _drop_pg(admin, eng, url, name)
+
+
+def _fresh_pg(request):
+    return _new_pg(request.getfixturevalue("pg_template"))
 
 
 def _drop_pg(admin, eng, url, name):
@@ -98,14 +102,9 @@ def fresh_engine(request, tmp_path):
         eng.dispose()
         store_engine._ENGINES.pop(url, None)
         return
-    name = f"dash_b_{uuid.uuid4().hex[:12]}"
-    admin = _pg_admin()
-    with admin.connect() as c:
-        c.execute(text(f'CREATE DATABASE "{name}"'))
-    url = _pg_url(name)
-    eng = store.get_engine(url)
+    eng, _url, drop = _new_pg()
     yield eng
-    _drop_pg(admin, eng, url, name)
+    drop()
 
 
 @pytest.fixture
