@@ -15,6 +15,8 @@ import streamlit as st
 
 from core import commission as cm
 from core.commission import charts
+from core.commission.pay_page import inbox as pay_inbox
+from core.commission.pay_page import pay_view
 from core.commission.xlsx import statement_xlsx
 from core.errors import AppError, ScopeError
 from core.i18n import fmt_date
@@ -22,6 +24,8 @@ from core.schema import FIELDS_BY_NAME
 from core.scope import Scope
 from ui import data as ui_data
 from ui.context import get_context
+from ui.text import md
+from views import commission_pay
 
 
 def _yuan(ctx, d: Decimal) -> str:
@@ -47,6 +51,17 @@ def _page(url: str, scope_key: tuple, version: str, month: str, team, line) -> c
 @st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
 def _statement_page(url: str, scope_key: tuple, version: str, employee_id: str, period: str) -> cm.StatementPage:
     return cm.statement_page(ui_data.engine_for(url), Scope(*scope_key), employee_id, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _pay_view(url: str, scope_key: tuple, version: str, employee_id: str, period: str):
+    """The statement as paid (a closed period's snapshot), its questions and acknowledgements (issue 11)."""
+    return pay_view(ui_data.engine_for(url), Scope(*scope_key), employee_id, period)
+
+
+@st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
+def _inbox(url: str, scope_key: tuple, version: str, team) -> pd.DataFrame:
+    return pay_inbox(ui_data.engine_for(url), Scope(*scope_key), team=team)
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -117,10 +132,10 @@ def _tiles(ctx, stmt: cm.Statement) -> None:
         st.caption(f"{ctx.t('commission.label.pay_band')}: **{cm.band_name(stmt.pay_band, ctx.lang)}**")
 
 
-def _statement_section(ctx, stmt: cm.Statement, period: cm.Period) -> None:
-    st.subheader(ctx.t("commission.page.statement_title", name=stmt.name, employee_id=stmt.employee_id,
+def _statement_section(ctx, stmt: cm.Statement, period: cm.Period, after_steps=None) -> None:
+    st.subheader(ctx.t("commission.page.statement_title", name=md(stmt.name), employee_id=stmt.employee_id,
                        period=_period_label(ctx, period)))
-    st.caption(ctx.t("commission.page.statement_caption", team=stmt.team, grade=stmt.grade,
+    st.caption(ctx.t("commission.page.statement_caption", team=md(stmt.team), grade=md(stmt.grade),
                      coef=cm.fmt_num(stmt.coefficient)))
     _tiles(ctx, stmt)
     st.dataframe(_statement_table(ctx, stmt), hide_index=True, width="stretch", column_config={
@@ -133,6 +148,8 @@ def _statement_section(ctx, stmt: cm.Statement, period: cm.Period) -> None:
         "step": st.column_config.TextColumn(ctx.t("commission.col.step")),
         "how": st.column_config.TextColumn(ctx.t("commission.col.how"), width="large"),
         "amount": st.column_config.TextColumn(ctx.t("commission.col.amount"))})
+    if after_steps is not None:   # the adjustment lines (往期调整) under the steps
+        after_steps()
     st.download_button(ctx.t("commission.page.download"), data=statement_xlsx(stmt, ctx.lang),
                        file_name=f"{ctx.t('commission.xlsx.sheet')}_{stmt.employee_id}_{stmt.period}.xlsx",
                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -309,7 +326,7 @@ def main() -> None:
         return
     pif, period = page.plan_in_force, page.period
     plan = pif.plan
-    st.caption(ctx.t("commission.page.plan_caption", name=plan.name, date=fmt_date(plan.effective_from, ctx.lang),
+    st.caption(ctx.t("commission.page.plan_caption", name=md(plan.name), date=fmt_date(plan.effective_from, ctx.lang),
                      settlement=ctx.t(f"commission.settlement.{plan.settlement}"), period=_period_label(ctx, period)))
     if pif.source == "sample":
         st.info(ctx.t("commission.page.sample_plan"))
@@ -324,13 +341,18 @@ def main() -> None:
         employee_id = _manager_pick(ctx, page.managers)
         try:
             sp = _statement_page(ctx.db_url, ctx.scope_key, ctx.data_version, employee_id, period.key)
+            pv = _pay_view(ctx.db_url, ctx.scope_key, ctx.data_version, employee_id, period.key)
         except ScopeError:
             st.error(ctx.t("error.scope"))
             return
         except AppError as exc:
             st.error(exc.message(ctx.lang))
             return
-        _statement_section(ctx, sp.statement, period)
+        commission_pay.status_badge(ctx, pv)
+        _statement_section(ctx, pv.settled.statement, period,
+                           after_steps=lambda: commission_pay.adjustment_lines(ctx, pv))
+        commission_pay.questions_section(ctx, pv)
+        commission_pay.plan_document_section(ctx, pv)
         st.divider()
         _what_if(ctx, plan, sp.statement)
         st.divider()
@@ -339,11 +361,14 @@ def main() -> None:
     if ctx.scope.sees_only_self:
         personal()
         return
-    tab_one, tab_all = st.tabs([ctx.t("commission.page.tab_statement"), ctx.t("commission.page.tab_summary")])
+    tab_one, tab_all, tab_q = st.tabs([ctx.t("commission.page.tab_statement"), ctx.t("commission.page.tab_summary"),
+                                       ctx.t("commission.pay.q.inbox")])
     with tab_one:
         personal()
     with tab_all:
         _summary_section(ctx, period)
+    with tab_q:
+        commission_pay.inbox_section(ctx, _inbox(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.team))
 
 
 main()

@@ -10,8 +10,10 @@ import pandas as pd
 import streamlit as st
 
 from core import commission as cm
+from core.commission import effects as plan_effects
 from core.errors import AppError, ScopeError
 from core.i18n import fmt_date
+from ui.text import md
 
 MAX_PLAN_BYTES = 200_000
 _MSG = "sp_message"
@@ -55,16 +57,19 @@ def _versions(ctx) -> None:
     pid = st.selectbox(ctx.t("commission.set.pick_version"), list(labels), format_func=labels.get, key="sp_version")
     active = bool(df.set_index("id").loc[pid, "active"])
     c1, c2 = st.columns(2)
+    # issue 11: a plan reaching into a closed period needs this box; its effect is paid as adjustments
+    retro = not active and st.checkbox(ctx.t("commission.pay.set.retroactive"), key="sp_retroactive")
     if not active and c1.button(ctx.t("commission.set.activate"), key="sp_activate", type="primary"):
         try:
-            replaced = cm.activate_plan(ctx.engine, ctx.scope, pid)
+            replaced, effects = plan_effects.activate_plan(ctx.engine, ctx.scope, pid, retroactive=retro)
         except ScopeError:
             raise
         except AppError as exc:
             st.error(exc.message(ctx.lang))
         else:
             st.session_state[_MSG] = ctx.t("commission.set.activated", plan_id=pid) + (
-                " " + ctx.t("commission.set.replaced", ids=", ".join(f"#{i}" for i in replaced)) if replaced else "")
+                " " + ctx.t("commission.set.replaced", ids=", ".join(f"#{i}" for i in replaced)) if replaced else "") + (
+                "".join(" " + e for e in effects.sentences(ctx.lang, "plan")))
             st.rerun()
     if active and c2.button(ctx.t("commission.set.deactivate"), key="sp_deactivate"):
         try:
@@ -126,7 +131,7 @@ def _upload(ctx) -> None:
         st.error(ctx.t("commission.set.invalid", n=len(exc.problems)))
         st.code("\n".join(exc.messages(ctx.lang)), language=None)
         return
-    st.success(ctx.t("commission.set.valid", name=plan.name, date=fmt_date(plan.effective_from, ctx.lang),
+    st.success(ctx.t("commission.set.valid", name=md(plan.name), date=fmt_date(plan.effective_from, ctx.lang),
                      settlement=ctx.t(f"commission.settlement.{plan.settlement}"), items=len(plan.items)))
     _comparison(ctx, plan)
     c1, c2 = st.columns(2)
@@ -159,7 +164,7 @@ def render(ctx) -> None:
         st.code("\n".join(exc.messages(ctx.lang)), language=None)
         pif = None
     if pif is not None:
-        st.caption(ctx.t("commission.set.in_force", name=pif.plan.name, month=ctx.month,
+        st.caption(ctx.t("commission.set.in_force", name=md(pif.plan.name), month=ctx.month,
                          date=fmt_date(pif.plan.effective_from, ctx.lang))
                    + (" " + ctx.t("commission.set.sample_suffix") if pif.source == "sample" else ""))
     try:

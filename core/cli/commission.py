@@ -9,8 +9,11 @@
     python -m core plans activate ID | deactivate ID | show ID
 
 ``commission --json`` prints a JSON array of statements: employee_id, period, base_pay, lines (metric,
-quantity, amount, how, ...), gross, coefficient, deductions (the total; ``deduction_lines`` has each),
-performance, deferred, payable — money as strings with two decimals. Without ``--plan`` the plan in force for
+quantity, amount, how, measure, ...; 日均 items add avg_daily and base / base_of / base_value), gross,
+coefficient, attainment (the composite attainment as a string, null without a multiplier or targets), factor
+(完成率系数), deductions (the total; ``deduction_lines`` has each), performance, deferred, reserve_released
+(the reserve instalments paid this period; ``reserve_released_lines`` has each), payable = base pay +
+performance − deferred + reserve_released + adjustments — money as strings with two decimals. Without ``--plan`` the plan in force for
 the period is used (the sample plan while none is activated). Acts as the system (a director) unless
 ``--as USERNAME``; a manager account gets only his own statement.
 Exit codes: 0 done; 1 rejected (invalid plan, period not fitting the plan, manager not visible or not on the
@@ -28,6 +31,9 @@ from pathlib import Path
 
 from core import calendar as cal
 from core import commission as cm
+from core.cli.period import settled_lines
+from core.commission import effects as plan_effects
+from core.commission import lifecycle
 from core.commission.xlsx import statement_xlsx
 from core.errors import AppError
 from core.i18n import t
@@ -78,6 +84,9 @@ def register(sub) -> None:
         a = pc.add_parser(name, help=helptext)
         a.add_argument("plan_id", type=int)
         a.set_defaults(func=func)
+        if name == "activate":
+            a.add_argument("--retroactive", action="store_true",
+                           help="allow a plan whose effective_from falls in a closed period (paid as adjustments)")
 
 
 def _text_statement(s: cm.Statement, lang: str) -> str:
@@ -90,10 +99,19 @@ def _text_statement(s: cm.Statement, lang: str) -> str:
         label = t("commission.step.deduction", lang, metric=cm.metric_name(ded.metric, lang))
         shown = row["amount"] if ded.amount == 0 else "-" + row["amount"]
         out.append(f"  {label:<{w}}  {row['how']:<48} {shown:>12}")
-    for key, value in (("gross", d["gross"]), ("coefficient", d["coefficient"]),
-                       ("performance", d["performance"]), ("deferred", d["deferred"]),
-                       ("base_pay", d["base_pay"]), ("payable", d["payable"])):
+    def step(key: str, value: str) -> None:
         out.append(f"  {t('commission.step.' + key, lang):<{w + 50}} {value:>12}")
+
+    step("gross", d["gross"])
+    step("coefficient", d["coefficient"])
+    if s.attainment is not None or s.factor != 1:          # 完成率系数: the composite and the factor
+        out.append(f"  {t('commission.step.attainment', lang):<{w}}  {s.attainment_how(lang):<48} {d['factor']:>12}")
+    step("performance", d["performance"])
+    step("deferred", d["deferred"])
+    for row in d["reserve_released_lines"]:
+        out.append(f"  {t('commission.step.reserve_released', lang):<{w}}  {row['how']:<48} {row['amount']:>12}")
+    step("base_pay", d["base_pay"])
+    step("payable", d["payable"])
     if s.pay_band:
         out.append(f"  {t('commission.label.pay_band', lang)}: {cm.band_name(s.pay_band, lang)}")
     return "\n".join(out)
@@ -105,18 +123,26 @@ def cmd_commission(args, ctx) -> int:
     if args.xlsx and not args.manager:
         print("error: --xlsx needs --manager", file=sys.stderr)
         return 2
-    if args.manager:
+    settled = None
+    if plan is None:   # issue 11: statements as paid (a closed period from its snapshot, adjustments added)
+        settled = ([lifecycle.settled_statement(ctx.engine, ctx.scope, args.manager, args.period)] if args.manager
+                   else lifecycle.settled_statements(ctx.engine, ctx.scope, args.period, team=args.team))
+        stmts = [x.statement for x in settled]
+    elif args.manager:
         stmts = [cm.statement(ctx.engine, ctx.scope, args.manager, args.period, plan=plan)]
     else:
         stmts = cm.statements(ctx.engine, ctx.scope, args.period, plan=plan, team=args.team)
     if args.xlsx:
         Path(args.xlsx).write_bytes(statement_xlsx(stmts[0], lang))
     if ctx.json:
-        print(json.dumps([s.to_dict(lang, with_days=args.days) for s in stmts], ensure_ascii=False, indent=2))
+        docs = ([x.to_dict(lang, with_days=args.days) for x in settled] if settled is not None else
+                [{**s.to_dict(lang, with_days=args.days), "status": "open", "adjustments": []} for s in stmts])
+        print(json.dumps(docs, ensure_ascii=False, indent=2))
     else:
         if not stmts:
             print(t("commission.cli.none", lang))
-        print("\n\n".join(_text_statement(s, lang) for s in stmts))
+        extra = [settled_lines(x, lang) for x in settled] if settled is not None else [[] for _ in stmts]
+        print("\n\n".join("\n".join([_text_statement(s, lang)] + x) for s, x in zip(stmts, extra)))
     return 0
 
 
@@ -179,9 +205,13 @@ def cmd_upload(args, ctx) -> int:
 
 
 def cmd_activate(args, ctx) -> int:
-    replaced = cm.activate_plan(ctx.engine, ctx.scope, args.plan_id)
-    ctx.emit({"ok": True, "plan_id": args.plan_id, "replaced": replaced},
-             t("commission.cli.activated", ctx.lang, plan_id=args.plan_id))
+    # issue 11: refused when it reaches into a closed period unless --retroactive; effects paid as adjustments
+    replaced, effects = plan_effects.activate_plan(ctx.engine, ctx.scope, args.plan_id,
+                                                   retroactive=getattr(args, "retroactive", False))
+    ctx.emit({"ok": True, "plan_id": args.plan_id, "replaced": replaced,
+              "closed_period_effects": effects.to_list()},
+             "\n".join([t("commission.cli.activated", ctx.lang, plan_id=args.plan_id)]
+                       + effects.sentences(ctx.lang, "plan")))
     return 0
 
 

@@ -2,9 +2,10 @@
 
 Where things are
 ----------------
-``plan`` (the model) · ``plan_yaml`` (parse + located checks) · ``periods`` (month / quarter) · ``compute``
-(one manager, one period; pure) · ``text`` (how a line reads) · ``explain`` (hints, what-if) · ``book`` (which
-plan is in force; plan versions) · ``service`` (read from the store with the caller's scope, then compute;
+``plan`` (the model) · ``plan_yaml`` (parse + located checks) · ``periods`` (month / quarter) · ``measure``
+(日均; pure) · ``reserve`` (release schedule and forfeits; pure) · ``inputs`` (what a period is computed from) ·
+``forfeits`` (追索扣回, directors) · ``compute`` (one manager, one period; pure) · ``text`` (how a line reads) ·
+``explain`` (hints, what-if) · ``book`` (which plan is in force; plan versions) · ``service`` (read from the store with the caller's scope, then compute;
 history and reserve; what the page draws) · ``payout`` (team summaries, pay bands, dry run) · ``xlsx`` (the
 statement workbook) · ``charts`` (Altair charts of the page).
 
@@ -25,7 +26,12 @@ A bank writes its plan as YAML (see ``sample_data/plan_2026.yaml``)::
     floor: null                     # minimum performance pay; null = 下不保底
     cap: null                       # maximum performance pay; null = 上不封顶
     pay_bands: {一般: 1500, 优秀: 6000}
-    reserve_release_after_months: 12
+    reserve_release_after_months: 12   # or reserve_release: {first_after_months, every_months, instalments}
+    attainment_multiplier: {cap: 1.2, bands: [{below: 0.6, factor: 0.8}, {below: 1.0, factor: 1.0}, {factor: 1.1}]}
+
+An item may pay the deposit balance's 日均 (``measure: avg_daily``) or its increase (``measure:
+avg_daily_increase`` with ``base: previous_period | year_start | same_period_last_year``), defined exactly in
+:mod:`core.commission.measure`; ``floor`` / ``cap`` may be ``{share: 0.8, of: 6000}``.
 
 Computation for one manager and one period (all money in :class:`~decimal.Decimal`, rounded to 0.01 yuan
 half up wherever "round" is written):
@@ -36,13 +42,18 @@ half up wherever "round" is written):
    quantity equal to ``upto`` is in that band). ``above_target_rate``: units up to the manager's target for
    the period at ``rate``, units above at ``above_target_rate`` (no target set: all at ``rate``). A negative
    quantity (a reversal) pays negatively, at ``rate`` or at the first band's rate. Each item is rounded.
-2. gross = sum of items; performance = round(gross × grade coefficient).
+2. gross = sum of items; performance = round(gross × grade coefficient × factor), where factor is the
+   attainment multiplier's (完成率系数): composite = mean over the metrics with a target > 0 of
+   min(actual ÷ target, cap); the factor of the first band whose ``below`` exceeds it; 1 without a
+   multiplier or without targeted metrics.
 3. performance −= sum of deductions (each round(quantity × amount); deductions are not multiplied by the
    coefficient).
 4. performance is clamped to [floor, cap] where they are set.
-5. deferred (风险补偿金) = round(Σ item × coefficient × deferred_share), clamped to [0, max(performance, 0)]:
-   the reserve never takes more than the performance pay, and a reversal never pays the reserve out.
-6. payable = base pay × months in the period + performance − deferred.
+5. deferred (风险补偿金) = round(Σ item × coefficient × factor × deferred_share), clamped to
+   [0, max(performance, 0)]: the reserve never takes more than the performance pay, and a reversal never pays
+   the reserve out. It is released later in instalments, net of forfeits (:mod:`core.commission.reserve`).
+6. payable = base pay × months in the period + performance − deferred + released (instalments of earlier
+   deferrals due in this period) + adjustments.
 
 Pay bands: ``pay_bands: {一般: 1500, 优秀: 6000}`` gives the lower bound of each band on the period's (final)
 performance pay: < 1500 → 不合格, 1500 ≤ p < 6000 → 一般, ≥ 6000 → 优秀. Either key may be left out.

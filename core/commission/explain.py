@@ -74,12 +74,15 @@ def hints(plan: Plan, stmt: Statement) -> list[Hint]:
 
 def what_if(plan: Plan, stmt: Statement, extra: Mapping[str, Decimal | float | int]) -> Statement:
     """The statement again with extra units per metric added to the period's quantities."""
-    q = dict(stmt.quantities)
+    q, actuals = dict(stmt.quantities), dict(stmt.actuals)
     for m, v in extra.items():
         if v:
             q[m] = q.get(m, ZERO) + dec(v)
+            if m in actuals:          # attainment moves with the quantity (a 日均 and its increase alike)
+                actuals[m] = actuals[m] + dec(v)
     return compute(plan, employee_id=stmt.employee_id, grade=stmt.grade, period=stmt.period, quantities=q,
-                   targets=stmt.targets, name=stmt.name, team=stmt.team, days=stmt.days_by_metric())
+                   targets=stmt.targets, name=stmt.name, team=stmt.team, days=stmt.days_by_metric(),
+                   actuals=actuals, releases=stmt.releases, adjustment_total=stmt.adjustment_total)
 
 
 def band_hint(plan: Plan, performance: Decimal) -> tuple[str, Decimal] | None:

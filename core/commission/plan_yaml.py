@@ -13,7 +13,23 @@ from pathlib import Path
 
 from core import config_yaml as cy
 from core import schema
-from core.commission.plan import PAY_BANDS, SETTLEMENTS, TIER_MODES, Band, Deduction, Item, Plan, Tiers, fmt_num
+from core.commission.plan import (
+    AVG_MEASURES,
+    BASES,
+    MEASURES,
+    PAY_BANDS,
+    SETTLEMENTS,
+    TIER_MODES,
+    AttainmentMultiplier,
+    Band,
+    Deduction,
+    Item,
+    Plan,
+    Relative,
+    ReserveRelease,
+    Tiers,
+    fmt_num,
+)
 from core.config_yaml import Checker, Node
 from core.convert import ZERO
 from core.errors import AppError
@@ -22,12 +38,17 @@ SAMPLE_PLAN = Path(__file__).resolve().parent.parent.parent / "sample_data" / "p
 INVALID = "commission.plan.invalid"
 
 TOP_KEYS = ("name", "effective_from", "settlement", "base_pay", "grade_coefficient", "items", "deductions",
-            "floor", "cap", "pay_bands", "reserve_release_after_months", "description")
+            "floor", "cap", "pay_bands", "reserve_release_after_months", "reserve_release", "attainment_multiplier",
+            "description")
 REQUIRED_TOP = ("name", "effective_from", "settlement", "base_pay", "grade_coefficient", "items")
-ITEM_KEYS = ("metric", "rate", "tiers", "above_target_rate", "deferred_share")
+ITEM_KEYS = ("metric", "rate", "tiers", "above_target_rate", "deferred_share", "measure", "base")
 TIER_KEYS = ("mode", "bands")
 BAND_KEYS = ("upto", "rate")
 DEDUCTION_KEYS = ("metric", "amount")
+RELATIVE_KEYS = ("share", "of")
+MULTIPLIER_KEYS = ("cap", "bands")
+MULTIPLIER_BAND_KEYS = ("below", "factor")
+RELEASE_KEYS = ("first_after_months", "every_months", "instalments")
 
 
 # ---------------------------------------------------------------- checks only a plan has
@@ -55,13 +76,18 @@ def _optional_amount(c: Checker, m: dict, key: str) -> Decimal | None:
     return _amount(c, node, key)
 
 
-def _metric(c: Checker, node: Node, path: str) -> str | None:
+def _metric(c: Checker, node: Node, path: str, measure: str = "sum") -> str | None:
+    """A metric paid by `measure`: a flow summed over the period, or the deposit balance's 日均 (avg measures)."""
     v = node.value
     if not isinstance(v, str) or v not in schema.METRICS:
         c.add(node.line, path, "commission.plan.unknown_metric", metric=cy.show(v),
               known=", ".join(schema.FLOW_METRICS))
         return None
-    if v not in schema.FLOW_METRICS:
+    if measure in AVG_MEASURES:
+        if v != "deposit_balance":
+            c.add(node.line, path, "commission.plan.avg_needs_balance", metric=v, measure=measure)
+            return None
+    elif v not in schema.FLOW_METRICS:
         c.add(node.line, path, "commission.plan.stock_metric", metric=v)
         return None
     return v
@@ -130,8 +156,8 @@ def parse_plan(text: str | bytes) -> Plan:
 
     items = _items(c, top)
     deductions = _deductions(c, top)
-    floor = _optional_amount(c, top, "floor")
-    cap = _optional_amount(c, top, "cap")
+    floor, floor_rule = _limit(c, top, "floor")
+    cap, cap_rule = _limit(c, top, "cap")
     if floor is not None and cap is not None and floor > cap:
         c.add(top["floor"].line, "floor", "commission.plan.floor_above_cap", floor=fmt_num(floor, False),
               cap=fmt_num(cap, False))
@@ -140,11 +166,13 @@ def parse_plan(text: str | bytes) -> Plan:
     release = None
     node = top.get("reserve_release_after_months")
     if node is not None and node.value is not None:
-        v = node.value
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            c.add(node.line, "reserve_release_after_months", "commission.plan.bad_months", value=cy.show(v))
-        else:
-            release = v
+        release = _months(c, node, "reserve_release_after_months")
+        if release is not None and settlement == "quarterly" and release % 3:
+            c.add(node.line, "reserve_release_after_months", "commission.plan.release_quarterly", value=release)
+    schedule = _release(c, top, settlement)
+    if schedule is not None and node is not None and node.value is not None:
+        c.add(top["reserve_release"].line, "reserve_release", "commission.plan.release_twice")
+    multiplier = _multiplier(c, top)
 
     description = ""
     node = top.get("description")
@@ -154,7 +182,106 @@ def parse_plan(text: str | bytes) -> Plan:
     c.raise_if_any(INVALID)
     return Plan(name=name, effective_from=effective, settlement=settlement, base_pay=base_pay,
                 grade_coefficient=coefs, items=tuple(items), deductions=tuple(deductions), floor=floor, cap=cap,
-                pay_bands=pay_bands, reserve_release_after_months=release, description=description, source=text)
+                pay_bands=pay_bands, reserve_release_after_months=release, description=description, source=text,
+                attainment_multiplier=multiplier, release=schedule, floor_rule=floor_rule, cap_rule=cap_rule)
+
+
+def _months(c: Checker, node: Node, path: str, minimum: int = 1) -> int | None:
+    v = node.value
+    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        c.add(node.line, path, "commission.plan.bad_months", value=cy.show(v))
+        return None
+    return v
+
+
+def _limit(c: Checker, top: dict, key: str) -> tuple[Decimal | None, Relative | None]:
+    """floor / cap: an amount of yuan, or ``{share: 0.8, of: 6000}`` (a share of a reference pay)."""
+    node = top.get(key)
+    if node is None or node.value is None:
+        return None, None
+    if not isinstance(node.value, dict):
+        return _amount(c, node, key), None
+    m = c.mapping(node, key, RELATIVE_KEYS, RELATIVE_KEYS)
+    share = _amount(c, m["share"], f"{key}.share", strict=True) if "share" in m else None
+    of = _amount(c, m["of"], f"{key}.of") if "of" in m else None
+    if share is None or of is None:
+        return None, None
+    rule = Relative(share, of)
+    return rule.amount, rule
+
+
+def _release(c: Checker, top: dict, settlement: str | None) -> ReserveRelease | None:
+    """``reserve_release: {first_after_months, every_months, instalments}`` (every_months needed from 2 instalments)."""
+    node = top.get("reserve_release")
+    if node is None or node.value is None:
+        return None
+    m = c.mapping(node, "reserve_release", RELEASE_KEYS, ("first_after_months",))
+    if m is None:
+        return None
+    first = _months(c, m["first_after_months"], "reserve_release.first_after_months") \
+        if "first_after_months" in m else None
+    n = _months(c, m["instalments"], "reserve_release.instalments") if "instalments" in m else 1
+    every = None
+    if "every_months" in m:
+        every = _months(c, m["every_months"], "reserve_release.every_months")
+    elif n is not None and n > 1:
+        c.add(node.line, "reserve_release", "config.missing_key", name="every_months")
+        return None
+    if first is None or n is None or ("every_months" in m and every is None):
+        return None
+    every = every if every is not None else first
+    if settlement == "quarterly":
+        for k, v in (("first_after_months", first), ("every_months", every)):
+            if v % 3 and (k == "first_after_months" or n > 1):
+                c.add(m[k].line if k in m else node.line, f"reserve_release.{k}",
+                      "commission.plan.release_quarterly", value=v)
+    return ReserveRelease(first, every, n)
+
+
+def _multiplier(c: Checker, top: dict) -> AttainmentMultiplier | None:
+    """``attainment_multiplier: {cap: 1.2, bands: [{below: 0.6, factor: 0.8}, ..., {factor: 1.1}]}``."""
+    node = top.get("attainment_multiplier")
+    if node is None or node.value is None:
+        return None
+    path = "attainment_multiplier"
+    m = c.mapping(node, path, MULTIPLIER_KEYS, ("bands",))
+    if m is None:
+        return None
+    cap = None
+    if "cap" in m and m["cap"].value is not None:
+        cap = _amount(c, m["cap"], f"{path}.cap", strict=True)
+    entries = _nonempty_list(c, m["bands"], f"{path}.bands") if "bands" in m else None
+    if entries is None:
+        return None
+    bands, prev, ok, n = [], None, True, len(entries)
+    for j, b in enumerate(entries):
+        p = f"{path}.bands[{j}]"
+        bm = c.mapping(b, p, MULTIPLIER_BAND_KEYS, ("factor",))
+        if bm is None:
+            ok = False
+            continue
+        factor = _amount(c, bm["factor"], f"{p}.factor") if "factor" in bm else None
+        below = None
+        if "below" in bm and bm["below"].value is not None:
+            below = _amount(c, bm["below"], f"{p}.below", strict=True)
+            if below is not None and prev is not None and below <= prev:
+                c.add(bm["below"].line, f"{path}.bands", "commission.plan.below_order",
+                      value=fmt_num(below, False), previous=fmt_num(prev, False))
+                ok = False
+            if below is not None:
+                prev = below if prev is None or below > prev else prev
+            if j == n - 1:
+                c.add(b.line, p, "commission.plan.last_factor_closed")
+                ok = False
+        elif j < n - 1:
+            c.add(b.line, p, "commission.plan.open_factor_not_last")
+            ok = False
+        if factor is None or ("below" in bm and bm["below"].value is not None and below is None):
+            ok = False
+        bands.append((below, factor))
+    if not ok or (cap is None and "cap" in m and m["cap"].value is not None):
+        return None
+    return AttainmentMultiplier(cap, tuple(bands))
 
 
 def _grade_map(c: Checker, top: dict, key: str) -> dict[str, Decimal] | None:
@@ -180,7 +307,8 @@ def _items(c: Checker, top: dict) -> list[Item]:
         m = c.mapping(it, path, ITEM_KEYS, ("metric",))
         if m is None:
             continue
-        metric = _metric(c, m["metric"], f"{path}.metric") if "metric" in m else None
+        measure, base = _measure(c, m, path)
+        metric = _metric(c, m["metric"], f"{path}.metric", measure or "sum") if "metric" in m else None
         if metric is not None:
             if metric in seen:
                 c.add(m["metric"].line, f"{path}.metric", "commission.plan.duplicate_metric", metric=metric,
@@ -203,7 +331,7 @@ def _items(c: Checker, top: dict) -> list[Item]:
             above = _amount(c, above_node, above_path)
             if has_tiers:
                 c.add(above_node.line, above_path, "commission.plan.above_with_tiers")
-            if metric is not None and metric not in schema.TARGET_METRICS:
+            if metric is not None and metric not in schema.TARGET_METRICS and metric != "deposit_balance":
                 c.add(above_node.line, above_path, "commission.plan.no_target_metric", metric=metric,
                       known=", ".join(schema.TARGET_METRICS))
         share = ZERO
@@ -211,8 +339,25 @@ def _items(c: Checker, top: dict) -> list[Item]:
             share = _amount(c, m["deferred_share"], f"{path}.deferred_share", minimum=ZERO, maximum=Decimal(1))
             share = ZERO if share is None else share
         out.append(Item(metric=metric or "", rate=rate, tiers=tiers, above_target_rate=above, deferred_share=share,
-                        line=it.line))
+                        line=it.line, measure=measure or "sum", base=base))
     return out
+
+
+def _measure(c: Checker, m: dict, path: str) -> tuple[str | None, str | None]:
+    """An item's ``measure`` (default sum) and, for avg_daily_increase, its required ``base``."""
+    measure = "sum"
+    if "measure" in m and m["measure"].value is not None:
+        measure = c.choice(m["measure"], f"{path}.measure", MEASURES, key="commission.plan.bad_measure")
+    base = None
+    has_base = "base" in m and m["base"].value is not None
+    if measure == "avg_daily_increase":
+        if not has_base:
+            c.add(m["measure"].line, path, "commission.plan.base_missing", choices=", ".join(BASES))
+        else:
+            base = c.choice(m["base"], f"{path}.base", BASES, key="commission.plan.bad_base")
+    elif has_base and measure is not None:
+        c.add(m["base"].line, f"{path}.base", "commission.plan.base_unused", measure=measure)
+    return measure, base
 
 
 def _tiers(c: Checker, node: Node, path: str) -> Tiers | None:

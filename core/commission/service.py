@@ -5,25 +5,27 @@
 * :func:`history` — a manager's past periods under the plan in force for each, and his risk-reserve balance.
 * :func:`commission_page` / :func:`statement_page` — what the 绩效测算 page draws, in one call each.
 
-Quantities are the sum over the period of the manager's daily values, each day converted exactly
-(:func:`core.convert.dec`); targets are the sum of the monthly targets of the period's months (a metric with no
-target row in any of those months has no target).
+Quantities, targets, 日均 and the reserve instalments paid in a period are read as
+:mod:`core.commission.inputs` describes (flows summed day by day, exactly; 日均 over the period's days up to the
+last logged date; targets summed over the period's months; instalments of earlier deferrals net of forfeits).
 """
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 import pandas as pd
 from sqlalchemy import Engine
 
 from core import calendar as cal
+from core.commission import inputs
+from core.commission import reserve as rsv
 from core.commission.book import PlanInForce, period_in_force, plan_book, resolve_plan
 from core.commission.compute import Statement, compute
-from core.commission.periods import Period, as_period, check_period, month_index, period_for
-from core.commission.plan import Plan
-from core.convert import ZERO, dec, money
+from core.commission.periods import Period, as_period, check_period, month_index
+from core.commission.plan import Plan, ReserveRelease
+from core.convert import ZERO
 from core.errors import AppError, ScopeError
 from core.scope import Scope
 from core.store import logs as store_logs
@@ -54,27 +56,12 @@ def _visible_manager(engine: Engine, scope: Scope, employee_id: str) -> dict:
 
 
 def _quantities(logs: pd.DataFrame, metrics: Iterable[str]) -> tuple[dict, dict]:
-    """Per metric: the period's sum (Decimal, per-day conversion) and the non-zero days behind it."""
-    q, days = {}, {}
-    for m in metrics:
-        if logs.empty or m not in logs:
-            q[m], days[m] = ZERO, []
-            continue
-        vals = [(d.date(), dec(v)) for d, v in zip(logs["date"], logs[m])]
-        vals = [(d, v) for d, v in vals if v != 0]
-        q[m] = sum((v for _, v in vals), ZERO)
-        days[m] = vals
-    return q, days
+    """Per metric: the period's sum and the non-zero days behind it (:func:`inputs.quantities`)."""
+    return inputs.quantities(logs, metrics)
 
 
 def _targets_for(targets: pd.DataFrame, months: Iterable[str], metrics: Iterable[str]) -> dict:
-    out = {}
-    months = set(months)
-    sub = targets[targets["month"].isin(months)] if not targets.empty else targets
-    for m in metrics:
-        rows = sub[sub["metric"] == m] if not sub.empty else sub
-        out[m] = None if rows.empty else sum((dec(v) for v in rows["value"]), ZERO)
-    return out
+    return inputs.targets_for(targets, months, metrics)
 
 
 # ---------------------------------------------------------------- one period
@@ -99,10 +86,12 @@ def statement(engine: Engine, scope: Scope, employee_id: str, period: str | Peri
     eid = row["employee_id"]
     logs = store_logs.read_logs(engine, scope, start=per.start, end=per.end, employee_id=eid)
     targets = store_logs.read_targets(engine, scope, months=list(per.months), employee_id=eid)
-    q, days = _quantities(logs, plan.metrics)
-    return compute(plan, employee_id=eid, grade=row["grade"], period=per, quantities=q,
-                   targets=_targets_for(targets, per.months, plan.metrics), name=row["name"], team=row["team"],
-                   days=days)
+    end = inputs.data_end(engine)
+    balances = store_logs.read_balances(engine, scope, end=per.end, employee_id=eid) \
+        if inputs.needs_balances(plan) else None
+    released = inputs.releases(engine, scope, plan_book(engine), row, per, plan, end, balances=balances)
+    return compute(plan, employee_id=eid, grade=row["grade"], period=per, name=row["name"], team=row["team"],
+                   releases=released, **inputs.measured(plan, per, logs, targets, balances, end))
 
 
 def run_period(engine: Engine, scope: Scope, period: str | Period, plan: Plan | None = None,
@@ -117,20 +106,48 @@ def run_period(engine: Engine, scope: Scope, period: str | Period, plan: Plan | 
     with_logs = set(logs["employee_id"])
     roster = roster[roster["active"] | roster["employee_id"].isin(with_logs)]
     out, errors = [], []
-    by_emp = dict(tuple(logs.groupby("employee_id"))) if not logs.empty else {}
-    t_by_emp = dict(tuple(targets.groupby("employee_id"))) if not targets.empty else {}
-    empty_t = targets.iloc[0:0]
+    end = inputs.data_end(engine)
+    book = plan_book(engine)
+    span = inputs.release_span([plan, *(pl for _pid, pl in book.entries)])
+    forfeits = inputs.read_forfeits(engine, scope) if span else None
+    due = inputs.release_periods(book, plan, per, forfeits) if span else []   # any manager's, widest window
+    span = span if due else 0
+    balances = None
+    if span or inputs.needs_balances(plan):
+        balances = store_logs.read_balances(engine, scope, end=per.end, team=team, line=line)
+    past_logs = past_t = None
+    if span:
+        first, last = due[0][0], due[-1][0]
+        past_logs = store_logs.read_logs(engine, scope, start=first.start, end=last.end, team=team, line=line)
+        past_t = store_logs.read_targets(engine, scope, months=inputs.months_between(first.months[0],
+                                                                                    last.months[-1]),
+                                         team=team, line=line)
+    groups = {name: _by_employee(df) for name, df in (("logs", logs), ("targets", targets), ("balances", balances),
+                                                      ("past_logs", past_logs), ("past_t", past_t),
+                                                      ("forfeits", forfeits))}
+
+    def of(name: str, eid: str, like: pd.DataFrame | None) -> pd.DataFrame | None:
+        return None if like is None else groups[name].get(eid, like.iloc[0:0])
+
     for r in roster.itertuples(index=False):
         if not scope.can_see_manager(r.employee_id, r.team):
             continue
-        q, days = _quantities(by_emp.get(r.employee_id, logs.iloc[0:0]), plan.metrics)
-        tg = _targets_for(t_by_emp.get(r.employee_id, empty_t), per.months, plan.metrics)
+        eid, row = r.employee_id, r._asdict()
+        bal = of("balances", eid, balances)
         try:
-            out.append(compute(plan, employee_id=r.employee_id, grade=r.grade, period=per, quantities=q, targets=tg,
-                               name=r.name, team=r.team, days=days))
+            released = [] if not span else inputs.releases(
+                engine, scope, book, row, per, plan, end, logs=of("past_logs", eid, past_logs),
+                targets=of("past_t", eid, past_t), balances=bal, forfeits=of("forfeits", eid, forfeits))
+            out.append(compute(plan, employee_id=eid, grade=r.grade, period=per, name=r.name, team=r.team,
+                               releases=released, **inputs.measured(plan, per, of("logs", eid, logs),
+                                                                    of("targets", eid, targets), bal, end)))
         except AppError as exc:
             errors.append(exc)
     return PeriodRun(per, plan, src, out, errors)
+
+
+def _by_employee(df: pd.DataFrame | None) -> dict:
+    return {} if df is None or df.empty else dict(tuple(df.groupby("employee_id")))
 
 
 def statements(engine: Engine, scope: Scope, period: str | Period, plan: Plan | None = None,
@@ -148,38 +165,42 @@ def statements(engine: Engine, scope: Scope, period: str | Period, plan: Plan | 
 
 @dataclass
 class History:
-    rows: pd.DataFrame            # period, plan, gross, performance, deductions, deferred, payable, released
-    reserve_held: Decimal
-    reserve_released: Decimal
-    release_after_months: int | None
+    rows: pd.DataFrame            # HISTORY_COLUMNS, one row per past period
+    reserve_held: Decimal         # deferred, not yet released, not forfeited (as of the end of `upto`)
+    reserve_released: Decimal     # released (paid) by the end of `upto`
+    release_after_months: int | None     # the plan in force's first release (months), None: held
+    reserve_forfeited: Decimal = ZERO    # taken by forfeits (追索扣回)
+    release: ReserveRelease | None = None          # the plan in force's full schedule
+    instalments: list = field(default_factory=list)   # every scheduled instalment (reserve.Instalment)
+    forfeits: pd.DataFrame | None = None           # the manager's forfeits (id, month, amount, reason, by, at)
 
     def as_records(self) -> list[dict]:
         return self.rows.to_dict("records")
 
 
 HISTORY_COLUMNS = ["period", "plan", "gross", "performance", "deductions", "deferred", "payable", "pay_band",
-                   "released"]
+                   "released", "released_in_period", "forfeited"]
 
 
 def _months_between(first: str, last: str) -> list[str]:
-    months, m = [], first
-    while month_index(m) <= month_index(last):
-        months.append(m)
-        m = cal.add_months(m, 1)
-    return months
+    return inputs.months_between(first, last)
 
 
 def history(engine: Engine, scope: Scope, employee_id: str, upto: str | Period, months_back: int = 36) -> History:
     """The manager's statements for each settlement period up to `upto` (from his first logged month, at most
-    `months_back` months), and his risk-reserve balance. Periods without a plan in force are skipped.
+    `months_back` months — more when a release schedule is longer), and his risk-reserve balance. Periods
+    without a plan in force are skipped.
 
-    The reserve balance is the sum of ``deferred`` over the periods; with ``reserve_release_after_months: N``
-    in the plan in force for `upto`, an amount deferred in a period whose last month lies N or more months
-    before `upto`'s last month is released (paid out) and no longer counts in the balance."""
+    Every period's deferred amount is released by the schedule of the plan it was computed under
+    (:mod:`core.commission.reserve`); the balance as of `upto`'s last month counts what is not yet due and not
+    forfeited. Per row: ``released`` — every instalment of its deferral has been paid by then;
+    ``released_in_period`` — the instalments (of earlier deferrals) paid in that period, which its payable
+    includes; ``forfeited`` — what forfeits took from its deferral."""
     per = as_period(upto)
     row = _visible_manager(engine, scope, employee_id)
     eid = row["employee_id"]
     book = plan_book(engine)
+    months_back = max(months_back, inputs.release_span(pl for _pid, pl in book.entries) + 3)
     first_month = cal.add_months(per.months[-1], -(months_back - 1))
     logs = store_logs.read_logs(engine, scope, start=cal.month_bounds(first_month)[0], end=per.end, employee_id=eid)
     start_month = per.months[0]
@@ -187,43 +208,36 @@ def history(engine: Engine, scope: Scope, employee_id: str, upto: str | Period, 
         start_month = min(start_month, cal.month_key(logs["date"].min()))
     months = _months_between(start_month, per.months[-1])
     targets = store_logs.read_targets(engine, scope, months=months, employee_id=eid)
-    periods: list[tuple[Period, Plan]] = []
-    seen = set()
-    for m in months:
-        pl = book.plan_for(cal.month_bounds(m)[0])
-        if pl is None:
-            continue
-        p = period_for(m, pl.settlement)
-        if p.key in seen:
-            continue
-        pl = book.plan_for(p.start) or pl
-        if pl.settlement != p.kind:
-            continue
-        seen.add(p.key)
-        periods.append((p, pl))
+    end = inputs.data_end(engine)
+    periods = inputs.past_periods(book, months)
+    balances = None
+    if any(inputs.needs_balances(pl) for _p, pl in periods):
+        balances = store_logs.read_balances(engine, scope, end=per.end, employee_id=eid)
+    past = inputs.past_statements(row, periods, logs, targets, balances, end)
+    forfeits = inputs.read_forfeits(engine, scope, eid)
+    inst = inputs.instalments(past, forfeits)
     current_plan = book.plan_for(per.start)
-    release = current_plan.reserve_release_after_months if current_plan else None
+    schedule = current_plan.reserve_release if current_plan else None
+    last = month_index(per.months[-1])
     recs = []
-    held = released = ZERO
-    for p, pl in periods:
-        sub = logs[(logs["date"] >= pd.Timestamp(p.start)) & (logs["date"] <= pd.Timestamp(p.end))]
-        q, _days = _quantities(sub, pl.metrics)
-        tg = _targets_for(targets, p.months, pl.metrics)
-        try:
-            s = compute(pl, employee_id=eid, grade=row["grade"], period=p, quantities=q, targets=tg,
-                        name=row["name"], team=row["team"])
-        except AppError:
-            continue
-        age = month_index(per.months[-1]) - month_index(p.months[-1])
-        is_released = release is not None and age >= release
-        if is_released:
-            released += s.deferred
-        else:
-            held += s.deferred
+    for p, pl, s in past:
+        mine = [i for i in inst if i.period == p.key]
+        paid_here = [i for i in inst if i.month in p.months and i.paid > 0]
+        if mine:
+            is_released = any(i.paid > 0 for i in mine) and all(month_index(i.month) <= last
+                                                               for i in mine if i.paid > 0)
+        else:       # nothing deferred: "released" once its schedule has run its course
+            r = pl.reserve_release
+            is_released = r is not None and month_index(p.months[-1]) + r.first_after_months + \
+                r.every_months * (r.instalments - 1) <= last
         recs.append({"period": p.key, "plan": pl.name, "gross": s.gross, "performance": s.performance,
-                     "deductions": s.deductions, "deferred": s.deferred, "payable": s.payable,
-                     "pay_band": s.pay_band, "released": is_released})
-    return History(pd.DataFrame(recs, columns=HISTORY_COLUMNS), money(held), money(released), release)
+                     "deductions": s.deductions, "deferred": s.deferred,
+                     "payable": s.payable + sum((i.paid for i in paid_here), ZERO), "pay_band": s.pay_band,
+                     "released": is_released, "released_in_period": sum((i.paid for i in paid_here), ZERO),
+                     "forfeited": sum((i.forfeited for i in mine), ZERO)})
+    bal = rsv.balance(inst, per.months[-1])
+    return History(pd.DataFrame(recs, columns=HISTORY_COLUMNS), bal.held, bal.released,
+                   schedule.first_after_months if schedule else None, bal.forfeited, schedule, inst, forfeits)
 
 
 # ---------------------------------------------------------------- what the page draws

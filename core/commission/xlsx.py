@@ -21,7 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from core.commission.compute import Statement
 from core.commission.plan import fmt_num
-from core.commission.text import band_name, metric_name, unit_label
+from core.commission.text import band_name, metric_name, release_how, unit_label
 from core.convert import money_str
 from core.export import escape_formula
 from core.i18n import t
@@ -99,9 +99,17 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
     text(r, 5, stmt.grade)
     ws.cell(row=r, column=AMOUNT_COL, value=_num(stmt.coefficient))
     r += 1
+    factor = ""
+    if stmt.attainment is not None or stmt.factor != 1:       # 完成率系数: composite attainment and factor
+        text(r, 1, "factor")
+        text(r, 2, t("commission.step.attainment", lang))
+        text(r, 5, stmt.attainment_how(lang))
+        ws.cell(row=r, column=AMOUNT_COL, value=_num(stmt.factor))
+        factor = f" × {fmt_num(stmt.factor)}"
+        r += 1
     money_row(r, "performance_before_deductions", t("commission.step.before_deductions", lang),
               stmt.performance_before_deductions,
-              how=f"{fmt_num(stmt.gross)} × {fmt_num(stmt.coefficient)}")
+              how=f"{fmt_num(stmt.gross)} × {fmt_num(stmt.coefficient)}{factor}")
     r += 1
     for d in stmt.deduction_lines:
         quantity_row(r, f"deduction:{d.metric}", t("commission.step.deduction", lang,
@@ -118,11 +126,15 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
     r += 1
     money_row(r, "deferred", t("commission.step.deferred", lang), stmt.deferred)
     r += 1
+    for inst in stmt.releases:                                 # reserve instalments paid this period
+        money_row(r, f"reserve_released:{inst.period}:{inst.number}", t("commission.step.reserve_released", lang),
+                  inst.paid, how=release_how(inst, lang))
+        r += 1
     money_row(r, "base_pay", t("commission.step.base_pay", lang), stmt.base_pay,
               how=(f"{fmt_num(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else ""))
     r += 1
     money_row(r, "payable", t("commission.step.payable", lang), stmt.payable, font=Font(bold=True, size=12),
-              how=t("commission.step.payable_how", lang))
+              how=t("commission.step.payable_how_released" if stmt.releases else "commission.step.payable_how", lang))
     r += 2
     text(r, 2, t("commission.xlsx.note", lang))
 
@@ -162,7 +174,8 @@ def xlsx_amounts(data: bytes) -> dict[str, str]:
         if isinstance(key, str) and key and len(row) >= AMOUNT_COL:
             v = row[AMOUNT_COL - 1].value
             if isinstance(v, (int, float)):
-                out[key] = money_str(Decimal(str(v))) if key != "coefficient" else fmt_num(Decimal(str(v)), False)
+                out[key] = money_str(Decimal(str(v))) if key not in ("coefficient", "factor") \
+                    else fmt_num(Decimal(str(v)), False)
     return out
 
 

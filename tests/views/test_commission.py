@@ -65,7 +65,7 @@ def test_team_lead_picks_a_team_member_and_sees_the_summary(demo_db_url):
     scope = _scope(demo_db_url, "demo_lead")
     roster = store.logs.read_roster(store.get_engine(demo_db_url), scope)
     assert set(picker.options) == {f"{r.employee_id} {r.name} · {r.team}" for r in roster.itertuples()}
-    assert len(at.tabs) == 2
+    assert len(at.tabs) == 3
     assert "Payout summary" in [tab.label for tab in at.tabs]
     assert "Total payable" in _metrics(at)
 
@@ -160,3 +160,133 @@ def test_settings_section_is_for_directors_only(demo_db_url):
     at = _settings(demo_db_url, role="team_lead")
     assert not at.exception
     assert not at.file_uploader and at.error
+
+
+# ================================================================ pay lifecycle (issue 11): closed statements, questions
+
+def _close_through(url: str, last: str) -> None:
+    """Close every period with statements up to `last` (as the demo director)."""
+    from core.commission import lifecycle, periods_state
+    eng = store.get_engine(url)
+    director = _scope(url, "demo_director")
+    for p in periods_state.periods_with_statements(eng, upto=last):
+        lifecycle.close(eng, director, p.key)
+
+
+def _questions(at):
+    return next(d.value for d in at.dataframe if "question" in d.value.columns)
+
+
+def _button(at, key):
+    return next(b for b in at.button if b.key == key)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_closed_statement_badge_and_acknowledgement(demo_db_url, lang):
+    _close_through(demo_db_url, "2026-10")
+    eng = store.get_engine(demo_db_url)
+    scope = _scope(demo_db_url, "demo_manager")
+    frozen = cm.statement(eng, scope, scope.employee_id, "2026-10")
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang, session={"f_month": "2026-10"})
+    assert not at.exception
+    shown = texts(at)
+    assert tr("commission.pay.badge.closed", lang, date="", by="").split(" ")[0][:3] in shown
+    assert _metrics(at)[tr("commission.step.payable", lang)].endswith(f"{frozen.payable:,.2f}" + (" 元" if lang == "zh" else ""))
+    key = f"cmp_ack_{scope.employee_id}_2026-10"
+    _button(at, key).click()
+    rerun(at, demo_db_url)
+    assert not at.exception
+    assert tr("commission.pay.ack.done", lang) in texts(at)
+    assert not [b for b in at.button if b.key == key]
+
+
+def test_question_answered_and_corrected_becomes_an_adjustment(demo_db_url):
+    """Manager raises a question on October's loans line; the lead corrects it with +150.00; November's
+    statement shows the adjustment and its payable rises by exactly 150.00."""
+    _close_through(demo_db_url, "2026-10")
+    eng = store.get_engine(demo_db_url)
+    manager = _scope(demo_db_url, "demo_manager")
+    november = cm.statement(eng, manager, manager.employee_id, "2026-11")
+    # the manager raises it on the closed October statement
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang="en", session={"f_month": "2026-10"})
+    at.selectbox(key="cmp_q_line").set_value("loans_new")
+    at.text_area(key="cmp_q_text").input("My October loans look short by one contract")
+    next(b for b in at.button if "Send the question" in b.label).click()
+    rerun(at, demo_db_url)
+    assert not at.exception
+    assert "Question #1 sent" in texts(at)
+    mine = _questions(at)
+    assert list(mine["status"]) == ["Open"] and list(mine["line"]) == ["New loans"]
+    # the lead sees it in his open questions and corrects it
+    lead = run_page(PAGE, demo_db_url, "demo_lead", lang="en")
+    assert not lead.exception
+    assert lead.selectbox(key="cmp_inbox_pick").value == 1
+    lead.radio(key="cmp_res_1").set_value("corrected")
+    lead.text_area(key="cmp_ans_1").input("One loan of 25 万元 was logged late")
+    lead.text_input(key="cmp_amt_1").input("150")
+    next(b for b in lead.button if "Save the answer" in b.label).click()
+    rerun(lead, demo_db_url)
+    assert not lead.exception
+    assert "an adjustment of CNY 150.00" in texts(lead)
+    # the manager sees the answer on October and the adjustment in November
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang="en", session={"f_month": "2026-10"})
+    mine = _questions(at)
+    assert list(mine["status"]) == ["Corrected"] and list(mine["answer"]) == ["One loan of 25 万元 was logged late"]
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang="en", session={"f_month": "2026-11"})
+    assert not at.exception
+    adj = next(d.value for d in at.dataframe if "reasons" in d.value.columns)
+    assert list(adj["item"]) == ["Adjustment for 2026-10"] and list(adj["amount"]) == ["150.00"]
+    assert _metrics(at)["Payable"] == f"CNY {november.payable + 150:,.2f}"
+
+
+@pytest.mark.parametrize("amount, message", [("abc", "Not a valid adjustment amount: abc"),
+                                             ("", "Not a valid adjustment amount")])
+def test_a_bad_correction_is_refused_in_words(demo_db_url, amount, message):
+    from core.commission import inquiries as inq
+    eng = store.get_engine(demo_db_url)
+    manager = _scope(demo_db_url, "demo_manager")
+    inq.raise_question(eng, manager, manager.employee_id, "2026-11", "?")
+    lead = run_page(PAGE, demo_db_url, "demo_lead", lang="en")
+    lead.radio(key="cmp_res_1").set_value("corrected")
+    lead.text_area(key="cmp_ans_1").input("fix")
+    lead.text_input(key="cmp_amt_1").input(amount)
+    next(b for b in lead.button if "Save the answer" in b.label).click()
+    rerun(lead, demo_db_url)
+    assert not lead.exception
+    assert any(message in e.value for e in lead.error)
+    assert inq.questions(eng, manager)["status"].tolist() == ["open"]
+
+
+def test_plan_document_acknowledged_once_per_version(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang="zh")
+    assert not at.exception
+    assert "应发 = 基本工资 + 绩效工资 − 延期支付 + 往期调整。" in texts(at)
+    next(b for b in at.button if b.key.startswith("cmp_plan_ack_")).click()
+    rerun(at, demo_db_url)
+    assert not at.exception
+    assert tr("commission.pay.plan.acked", "zh") in texts(at)
+    assert not [b for b in at.button if b.key.startswith("cmp_plan_ack_")]
+
+
+def test_settings_periods_tab_close_review_reopen(demo_db_url):
+    from core.commission import periods_state
+    eng = store.get_engine(demo_db_url)
+    first = periods_state.periods_with_statements(eng)[0].key
+    at = run_page("views/settings.py", demo_db_url, "demo_director", lang="en")
+    assert not at.exception
+    assert at.selectbox(key="spp_period").value == first
+    _button(at, "spp_close").click()
+    rerun(at, demo_db_url)
+    assert not at.exception
+    assert f"{first} is closed." in texts(at)
+    assert periods_state.state_of(eng, first).status == "closed"
+    at.selectbox(key="spp_period").set_value(first)
+    rerun(at, demo_db_url)
+    _button(at, "spp_reopen").click()                       # no reason: refused in words
+    rerun(at, demo_db_url)
+    assert any("needs a reason" in e.value for e in at.error)
+    at.text_input(key="spp_reason").input("late corrections")
+    _button(at, "spp_reopen").click()
+    rerun(at, demo_db_url)
+    assert f"{first} is open again." in texts(at)
+    assert periods_state.state_of(eng, first).note == "late corrections"
