@@ -171,8 +171,9 @@ def roster_workbook(bank: demo.DemoBank) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = "花名册"
-    cols = [f.name for f in ROSTER_FIELDS]
-    for j, f in enumerate(ROSTER_FIELDS, start=1):
+    fields = [f for f in ROSTER_FIELDS if f.name in bank.roster.columns]   # the demo has no 手机号 (mobile)
+    cols = [f.name for f in fields]
+    for j, f in enumerate(fields, start=1):
         ws.cell(row=1, column=j, value=f.zh).font = BOLD
     for i, rec in enumerate(bank.roster.itertuples(index=False), start=2):
         d = rec._asdict()

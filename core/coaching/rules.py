@@ -55,12 +55,14 @@ class Rule:
     own: dict                          # the rule's own parameters
     check: Callable
     reason: Callable                   # (hit, lang) -> message parameters
+    alert: bool = False                # default of the rule's `alert` parameter
 
     @property
     def params(self) -> dict[str, Param]:
-        """Every parameter of the rule: enabled, severity, focus, then its own."""
+        """Every parameter of the rule: enabled, severity, focus, alert (post its new high-severity flags to the
+        group robots once, core/notify), then its own."""
         return {"enabled": Param("bool", True), "severity": Param("severity", self.severity),
-                "focus": Param("focus", self.focus), **self.own}
+                "focus": Param("focus", self.focus), "alert": Param("bool", self.alert), **self.own}
 
 
 def _metrics() -> Param:
@@ -383,7 +385,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
          _missing_logs, _missing_logs_reason),
     Rule("complaints", "medium", "attitude",
          {"min_count": Param("int", 1, 1, 100), "high_count": Param("int", 2, 1, 100)},
-         _complaints, _complaints_reason),
+         _complaints, _complaints_reason, alert=True),
     Rule("front_loaded", "low", "attitude",
          {"last_workdays": Param("int", 10, 1, 20), "ratio": Param("ratio", 0.25, 0, 1),
           "min_attainment": Param("ratio", 0.5, 0, 1), "metrics": _metrics()},
@@ -391,7 +393,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("month_end_spike", "high", "knowledge",
          {"ratio": Param("number", measures.DEFAULT_SPIKE_RATIO, 1, 10), "flowback": Param("ratio", 0.2, 0, 1),
           "workdays_after": Param("int", 5, 1, 15)},
-         _month_end_spike, _month_end_spike_reason),
+         _month_end_spike, _month_end_spike_reason, alert=True),
     Rule("new_without_mentor", "medium", "knowledge",
          {"tenure_months": Param("int", 6, 1, 60)},
          _new_without_mentor, _new_without_mentor_reason),

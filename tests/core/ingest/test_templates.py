@@ -31,8 +31,9 @@ def _fill(data: bytes, values: dict[str, object]) -> bytes:
 @pytest.mark.parametrize("kind,n_cols,first,validations", [
     # daily: 16 DAILY_FIELDS; validations: 1 date + 6 counts + 5 amounts = 12
     ("daily", 16, "日期 Date", 12),
-    # roster: 7 fields; validations: start date + line list = 2
-    ("roster", 7, "工号 Employee ID", 2),
+    # roster: 8 fields (with the optional 手机号 for the group robots' @-mentions); validations: start date +
+    # line list = 2
+    ("roster", 8, "工号 Employee ID", 2),
     # targets: month + ID + name + 8 target metrics; validations: month + 3 counts... visits, new customers,
     # credit cards, mobile banking (4 counts) + deposits, loans, wealth, fee (4 amounts) = 9
     ("targets", 11, "月份 Month", 9),
