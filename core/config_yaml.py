@@ -59,7 +59,12 @@ def decode(text: str | bytes) -> str:
 def load(text: str | bytes, *, allow_empty: bool = False) -> Node:
     """Parse `text`; an empty text is an error unless `allow_empty` (then a null node on line 1)."""
     text = decode(text)
-    loader = yaml.SafeLoader(text)
+    try:
+        loader = yaml.SafeLoader(text)
+    except yaml.reader.ReaderError as exc:   # a NUL or other non-printable character: refused before parsing
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise AppError("config.invalid", [Located(line, "", "config.yaml_error",
+                                                  (("detail", f"character #x{exc.character:04x}"),))]) from None
     try:
         node = loader.get_single_node()
         if node is None:

@@ -6,7 +6,8 @@ Placeholders use ``str.format`` syntax: ``t("ingest.bad_date", "en", value="x")`
 """
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+import math
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from functools import lru_cache
 from pathlib import Path
 
@@ -46,22 +47,36 @@ def has(key: str) -> bool:
     return key in catalogue()
 
 
+def _missing(value) -> bool:
+    """None, NaN and ±Inf render as '—' (whatever a store holds, a page shows it)."""
+    if value is None:
+        return True
+    try:
+        return not math.isfinite(float(value))
+    except (TypeError, ValueError, OverflowError):
+        return False
+
+
 def _half_up(value, decimals: int) -> Decimal:
-    """Round as people do (half away from zero), from the shortest repr of the float: 87.65 → 87.7."""
+    """Round as people do (half away from zero), from the shortest repr of the float: 87.65 → 87.7. Any finite
+    magnitude (1e27 ...) keeps every digit."""
     q = Decimal(1).scaleb(-decimals)
-    return Decimal(repr(float(value))).quantize(q, rounding=ROUND_HALF_UP)
+    with localcontext() as ctx:
+        ctx.prec = 400     # a float has at most 309 digits before the point
+        d = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
+        return d.quantize(q, rounding=ROUND_HALF_UP)
 
 
 def fmt_money_wan(value, lang: str = "zh", decimals: int = 2) -> str:
-    """An amount in 万元 with thousands separators and its unit: '1,234.50 万元' / '1,234.50 (10k CNY)'."""
-    if value is None or value != value:
+    """An amount in 万元 with thousands separators and its unit: '1,234.50 万元' / '1,234.50 (CNY 10k)'."""
+    if _missing(value):
         return "—"
-    unit = "万元" if norm_lang(lang) == "zh" else "10k CNY"
+    unit = "万元" if norm_lang(lang) == "zh" else "(CNY 10k)"
     return f"{_half_up(value, decimals):,.{decimals}f} {unit}"
 
 
 def fmt_yuan(value, lang: str = "zh") -> str:
-    if value is None or value != value:
+    if _missing(value):
         return "—"
     v = _half_up(value, 2)
     if norm_lang(lang) == "zh":
@@ -70,15 +85,15 @@ def fmt_yuan(value, lang: str = "zh") -> str:
 
 
 def fmt_number(value, decimals: int = 0) -> str:
-    if value is None or value != value:
+    if _missing(value):
         return "—"
     return f"{_half_up(value, decimals):,.{decimals}f}"
 
 
 def fmt_pct(value, decimals: int = 1) -> str:
-    if value is None or value != value:
+    if _missing(value):
         return "—"
-    return f"{_half_up(float(Decimal(repr(float(value))) * 100), decimals):.{decimals}f}%"
+    return f"{_half_up(Decimal(repr(float(value))) * 100, decimals):.{decimals}f}%"
 
 
 def fmt_date(d, lang: str = "zh") -> str:

@@ -37,6 +37,7 @@ class Field:
     aliases: tuple[str, ...] = field(default_factory=tuple)
     required: bool = False
     max_plausible: float | None = None   # above this per day → warning
+    hard_max: float | None = None        # beyond ±this per day → error; a bank overrides it (core.ingest.ranges)
     count_unit_zh: str = ""      # 户 / 张 / 笔 ... for display
 
     @property
@@ -65,27 +66,27 @@ DAILY_FIELDS: tuple[Field, ...] = (
           aliases=("客户经理", "姓名", "客户经理姓名", "manager", "name", "manager name")),
     Field("team", "text", "团队", "Team", aliases=("团队", "所属团队", "支行", "team")),
     Field("visits", "count", "拜访客户数", "Visits", aliases=("拜访客户数", "拜访户数", "走访客户数", "拜访", "visits"),
-          max_plausible=100, count_unit_zh="户"),
+          max_plausible=100, hard_max=1_000, count_unit_zh="户"),
     Field("new_customers", "count", "新增客户数", "New customers",
-          aliases=("新增客户数", "新拓客户数", "新增客户", "new customers"), max_plausible=50, count_unit_zh="户"),
+          aliases=("新增客户数", "新拓客户数", "新增客户", "new customers"), max_plausible=50, hard_max=500, count_unit_zh="户"),
     Field("deposits_new", "amount", "新增存款", "New deposits", unit="wan",
-          aliases=("新增存款", "new deposits"), max_plausible=100_000),
+          aliases=("新增存款", "new deposits"), max_plausible=100_000, hard_max=1_000_000),
     Field("deposit_balance", "amount", "存款余额", "Deposit balance", unit="wan",
-          aliases=("存款余额", "deposit balance"), max_plausible=10_000_000),
+          aliases=("存款余额", "deposit balance"), max_plausible=10_000_000, hard_max=100_000_000),
     Field("loans_new", "amount", "新增贷款", "New loans", unit="wan",
-          aliases=("新增贷款", "贷款投放", "new loans"), max_plausible=100_000),
+          aliases=("新增贷款", "贷款投放", "new loans"), max_plausible=100_000, hard_max=1_000_000),
     Field("credit_cards", "count", "信用卡", "Credit cards", aliases=("信用卡", "信用卡发卡", "credit cards"),
-          max_plausible=100, count_unit_zh="张"),
+          max_plausible=100, hard_max=1_000, count_unit_zh="张"),
     Field("mobile_banking", "count", "手机银行", "Mobile banking", aliases=("手机银行", "手机银行签约", "mobile banking"),
-          max_plausible=200, count_unit_zh="户"),
+          max_plausible=200, hard_max=2_000, count_unit_zh="户"),
     Field("wealth_sales", "amount", "理财销售", "Wealth sales", unit="wan", aliases=("理财销售", "wealth sales"),
-          max_plausible=100_000),
+          max_plausible=100_000, hard_max=1_000_000),
     Field("fee_income", "amount", "中间业务收入", "Fee income", unit="yuan", aliases=("中间业务收入", "fee income"),
-          max_plausible=10_000_000),
+          max_plausible=10_000_000, hard_max=100_000_000),
     Field("post_loan_checks", "count", "贷后检查", "Post-loan checks", aliases=("贷后检查", "post-loan checks", "post loan checks"),
-          max_plausible=50, count_unit_zh="笔"),
+          max_plausible=50, hard_max=500, count_unit_zh="笔"),
     Field("complaints", "count", "客户投诉", "Complaints", aliases=("客户投诉", "投诉", "complaints"),
-          max_plausible=20, count_unit_zh="起"),
+          max_plausible=20, hard_max=200, count_unit_zh="起"),
     Field("notes", "text", "工作日志", "Notes", aliases=("工作日志", "备注", "问题与收获", "notes", "remarks")),
 )
 
@@ -112,6 +113,8 @@ ROSTER_FIELDS: tuple[Field, ...] = (
     Field("grade", "text", "职级", "Grade", aliases=("职级", "等级", "grade", "level"), required=True),
     Field("start_date", "date", "入职日期", "Start date", aliases=("入职日期", "入行日期", "start date", "hire date")),
     Field("mentor_id", "text", "导师工号", "Mentor ID", aliases=("导师工号", "师傅工号", "mentor id", "mentor")),
+    # Optional: lets the group robots @-mention a manager who has not logged (core/notify).
+    Field("mobile", "text", "手机号", "Mobile", aliases=("手机号", "手机号码", "手机", "mobile", "mobile phone")),
 )
 ROSTER_BY_NAME = {f.name: f for f in ROSTER_FIELDS}
 

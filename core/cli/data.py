@@ -6,6 +6,7 @@
     python -m core undo IMPORT_ID
     python -m core export [--from DATE] [--to DATE] [--team NAME] [OUT.xlsx|OUT.csv]
     python -m core template daily|roster|targets OUT.xlsx
+    python -m core import-limits [FILE.yaml]        the hard range of each daily field; FILE sets them (director)
 
 Exit codes: 0 success; 1 when errors stopped an import (every problem is reported) or the store refused.
 With --json the output is one JSON document (import: the summary and every problem; export without OUT: the
@@ -22,6 +23,8 @@ from pathlib import Path
 from core import export, ingest
 from core.errors import AppError
 from core.i18n import t
+from core.ingest import ranges
+from core.ingest.problems import field_label
 from core.ingest.readers import parse_date
 from core.store.logs import undo_import
 
@@ -47,6 +50,11 @@ def register(sub) -> None:
     p.add_argument("--team", default=None, metavar="NAME")
     p.add_argument("out", nargs="?", default=None, metavar="OUT", help=".xlsx or .csv (omit with --json)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("import-limits", help="show, or set from a YAML file, the hard range of each daily field")
+    p.add_argument("file", nargs="?", default=None, metavar="FILE.yaml",
+                   help="field: maximum per day, e.g. visits: 500")
+    p.set_defaults(func=cmd_import_limits)
 
     p = sub.add_parser("template", help="write a blank upload template")
     p.add_argument("kind", choices=ingest.KINDS)
@@ -78,6 +86,8 @@ def cmd_import(args, ctx) -> int:
         Path(args.report).write_bytes(ingest.problems_report_xlsx(files, out.problems, ctx.lang))
     doc = out.as_dict(ctx.lang)
     doc["dry_run"] = bool(args.dry_run)
+    effects = out.closed_effects   # issue 11: what the import would do to closed (paid) periods
+    doc["closed_period_effects"] = effects.to_list() if effects is not None else []
     lines = []
     for p in out.problems:
         tag = t(f"ingest.severity.{p.severity}", ctx.lang)
@@ -88,10 +98,22 @@ def cmd_import(args, ctx) -> int:
         key = "ingest.cli.dry_run" if args.dry_run else "ingest.cli.imported"
         lines.append(t(key, ctx.lang, import_id=s.import_id, inserted=s.inserted, updated=s.updated,
                        unchanged=s.unchanged))
+        lines.extend(out.change_lines(ctx.lang))      # per column: stored values changed, cleared, kept
+        lines.extend(effects.sentences(ctx.lang) if effects is not None else [])
     else:
         lines.append(t("ingest.cli.stopped", ctx.lang, errors=len(out.errors)))
-    ctx.emit(doc, "\n".join(lines))
+    ctx.emit(doc, "\n".join(map(printable, lines)))
     return 0 if out.ok else 1
+
+
+_CONTROL = {**{c: f"\\x{c:02x}" for c in (*range(0, 9), 11, 12, *range(14, 32), 127)},
+            9: "\\t", 10: "\\n", 13: "\\r"}
+
+
+def printable(text: str) -> str:
+    """One output line with control characters escaped (a cell or file name holding ESC, NUL or a line break
+    must not drive the terminal or forge output lines)."""
+    return text.translate(_CONTROL)
 
 
 def cmd_undo(args, ctx) -> int:
@@ -124,6 +146,16 @@ def cmd_export(args, ctx) -> int:
     path.write_bytes(data)
     ctx.emit({"ok": True, "rows": len(df), "path": str(path)},
              t("ingest.cli.exported", ctx.lang, rows=len(df), path=str(path)))
+    return 0
+
+
+def cmd_import_limits(args, ctx) -> int:
+    """Print the hard ranges in force, or validate and store FILE's (errors name their line; exit 1)."""
+    if args.file:
+        found = ranges.save_ranges(ctx.engine, ctx.scope, Path(args.file).read_text(encoding="utf-8"))
+    else:
+        found = ranges.hard_ranges(ctx.engine)
+    ctx.emit(found, "\n".join(f"{field_label(k, ctx.lang)}: ±{v:,.0f}" for k, v in found.items()))
     return 0
 
 

@@ -6,7 +6,10 @@ metric, days off (once per date) and duplicates across sheets and files. The pro
 a row-by-row reading: by row, and within a row date, manager, metrics (``METRICS`` order), day off, duplicate.
 
 Rows come out as ``employee_id, date, <METRICS...>, notes`` in the storage units of ``core.schema`` (flows 0
-when blank, ``deposit_balance`` NaN when blank); a row with any error is left out.
+when blank, ``deposit_balance`` NaN when blank); a row with any error is left out. ``ParseResult.present`` says,
+per row, which of the metric and notes columns its sheet has: a column the file does not have leaves the stored
+value alone (a present but empty cell sets it empty). A value beyond the field's hard range
+(:mod:`core.ingest.ranges`) is an error.
 """
 from __future__ import annotations
 
@@ -25,9 +28,11 @@ from core.ingest.locate import Files, Table, locate
 from core.ingest.problems import ParseResult, Problem, Problems, copy_params, errors_of
 from core.ingest.readers import cell_display, is_blank, text_value
 from core.ingest.safety import DEFAULT_LIMITS, UploadLimits
-from core.schema import FIELDS_BY_NAME, LOG_COLUMNS, METRICS
+from core.ingest.ranges import DEFAULT_RANGES
+from core.schema import FIELDS_BY_NAME, LOG_COLUMNS, METRICS, metric_unit_label
 from core.scope import Scope
 
+VALUE_COLUMNS = (*METRICS, "notes")
 # Metrics that may legitimately be negative on a day (net flows); other amounts are warned about.
 NET_FLOWS = ("deposits_new", "loans_new")
 HOLIDAY_ZH = {"New Year's Day": "元旦", "Spring Festival": "春节", "Tomb-sweeping Day": "清明节",
@@ -41,19 +46,23 @@ def _daily_candidate(found: set[str]) -> bool:
 
 
 def parse_daily(files: Files, roster: pd.DataFrame, scope: Scope | None = None, overrides=None,
-                limits: UploadLimits | None = None) -> ParseResult:
+                limits: UploadLimits | None = None, ranges: dict[str, float] | None = None,
+                mappings=None) -> ParseResult:
     """Validate daily-log uploads against the roster.
 
     `roster` should be the whole roster (``read_roster(engine, SYSTEM)``) so that another team's manager is
     reported as out of scope rather than unknown; name suggestions only show managers the `scope` may see.
-    `overrides` are the bank's calendar overrides (``store.config.calendar_overrides``).
+    `overrides` are the bank's calendar overrides (``store.config.calendar_overrides``); `ranges` the hard
+    range of each metric (``core.ingest.ranges.hard_ranges``; the schema's defaults when None): a value beyond
+    it is an error. `mappings` (``core.ingest.mappings.saved_for``) are the uploader's saved column mappings.
 
     Sheets are checked column by column (see :func:`_daily_table`); the problems come out in the order of a
     row-by-row reading: by row, and within a row date, manager, metrics (``METRICS`` order), day off,
     duplicate.
     """
     with _gc_paused():
-        return _parse_daily(files, roster, scope, overrides, limits or DEFAULT_LIMITS)
+        return _parse_daily(files, roster, scope, overrides, limits or DEFAULT_LIMITS, ranges or DEFAULT_RANGES,
+                            mappings)
 
 
 @contextmanager
@@ -74,16 +83,17 @@ def _gc_paused():
 
 
 def _parse_daily(files: Files, roster: pd.DataFrame, scope: Scope | None, overrides,
-                 limits: UploadLimits) -> ParseResult:
+                 limits: UploadLimits, ranges: dict[str, float], mappings=None) -> ParseResult:
     problems = Problems()
-    tables = locate(files, "daily", _daily_candidate, ["date", ("employee_id", "manager_name")], problems, limits)
+    tables = locate(files, "daily", _daily_candidate, ["date", ("employee_id", "manager_name")], problems, limits,
+                    mappings)
     rr = Roster(roster, scope)
     seen: dict[tuple[str, dt.date], tuple[Table, int]] = {}
     day_memo: dict[dt.date, tuple[str, dict] | None] = {}
     sheet_rows: dict[str, int] = {}
     parts: list[dict] = []
     for tb in tables:
-        n, found, part = _daily_table(tb, rr, overrides, seen, day_memo)
+        n, found, part = _daily_table(tb, rr, overrides, seen, day_memo, ranges)
         problems.extend(found)
         parts.append(part)
         sheet_rows[tb.label] = n
@@ -99,11 +109,16 @@ def _parse_daily(files: Files, roster: pd.DataFrame, scope: Scope | None, overri
     for m in METRICS:
         rows[m] = rows[m].astype("float64")
     rows["notes"] = rows["notes"].astype(object).where(rows["notes"].notna(), None)
+    # which value columns each row's sheet has: an absent column keeps the stored value (core.store.logs)
+    present = pd.DataFrame({c: np.concatenate([np.full(len(pt["date"]), c in tb.cols, dtype=bool)
+                                               for tb, pt in zip(tables, parts)]) if parts else np.empty(0, bool)
+                            for c in VALUE_COLUMNS})
     if not tables and not problems:
         problems.append(Problem("error", "ingest.no_rows", ", ".join(n for n, _ in files) or "—"))
     elif tables and not sum(sheet_rows.values()) and not errors_of(problems):
         problems.append(Problem("error", "ingest.no_rows", ", ".join(n for n, _ in files)))
-    return ParseResult(rows.reset_index(drop=True), list(problems), [tb.label for tb in tables], sheet_rows)
+    return ParseResult(rows.reset_index(drop=True), list(problems), [tb.label for tb in tables], sheet_rows,
+                       present=present)
 
 
 # Order of a row's problems (a row-by-row reading): date, manager, each metric, day off, duplicate.
@@ -111,7 +126,8 @@ _SLOT_DATE, _SLOT_ID, _SLOT_METRIC, _SLOT_DAY, _SLOT_DUP = 0, 1, 2, 2 + len(METR
 _SLOTS = 4 + len(METRICS)
 
 
-def _daily_table(tb: Table, rr: Roster, overrides, seen: dict, day_memo: dict) -> tuple[int, list[Problem], dict]:
+def _daily_table(tb: Table, rr: Roster, overrides, seen: dict, day_memo: dict,
+                 ranges: dict[str, float]) -> tuple[int, list[Problem], dict]:
     """One daily-log sheet: (rows counted, problems in row order, the good rows' columns)."""
     start = tb.header_row + 1
     grid = tb.grid.rows[start:]
@@ -205,10 +221,18 @@ def _daily_table(tb: Table, rr: Roster, overrides, seen: dict, day_memo: dict) -
             add(k, _SLOT_METRIC + slot, Problem("error", code, tb.file, tb.sheet, base + pos[k], head,
                                                 cell_display(raw[k]), params=params, col_index=j))
         good = (state == OK) & ~blank
+        hard = ranges.get(m, f.hard_max)
         with np.errstate(invalid="ignore"):
+            beyond = good & ~(np.abs(vals) <= hard) if hard is not None else np.zeros(n, bool)
+            good &= ~beyond
             implausible = good & (vals > f.max_plausible) if f.max_plausible is not None else np.zeros(n, bool)
             negative = good & ~implausible & (vals < 0) if f.kind == "amount" and m not in NET_FLOWS \
                 else np.zeros(n, bool)
+        for k in np.flatnonzero(beyond).tolist():
+            add(k, _SLOT_METRIC + slot, Problem("error", "ingest.beyond_hard_range", tb.file, tb.sheet, base + pos[k],
+                                                head, cell_display(raw[k]),
+                                                params={"limit": f"{hard:,.0f}", "field": m,
+                                                        "unit": _unit_label(m)}, col_index=j))
         for k in np.flatnonzero(implausible).tolist():
             add(k, _SLOT_METRIC + slot, Problem("warning", "ingest.implausible", tb.file, tb.sheet, base + pos[k], head,
                                                 cell_display(raw[k]),
@@ -260,6 +284,10 @@ def _daily_table(tb: Table, rr: Roster, overrides, seen: dict, day_memo: dict) -
     for m in METRICS:
         part[m] = out_metrics[m] if all_good else out_metrics[m][good_rows]
     return n, found, part
+
+
+def _unit_label(metric: str) -> dict[str, str]:
+    return {"zh": metric_unit_label(metric, "zh"), "en": metric_unit_label(metric, "en")}
 
 
 def day_off(d: dt.date, overrides) -> tuple[str, dict] | None:

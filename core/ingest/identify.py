@@ -1,7 +1,8 @@
 """Who an uploaded row belongs to: the roster entry named by its employee ID (leading zeros forgiven) or by its
 manager name (narrowed by team, then by who is active), checked against what the uploader may write
 (:meth:`core.scope.Scope.may_write_for`). Unknown names get up to three suggestions among the people the
-uploader may see.
+uploader may see; no message names, numbers or places someone outside the uploader's scope beyond what the
+file itself says.
 """
 from __future__ import annotations
 
@@ -93,8 +94,11 @@ def identify_texts(tb: Table, eid_raw: str | None, name_raw: str | None, team_ra
                 suggestions=sugg)
             return None
         if name_raw is not None and name_key(name_raw) != name_key(roster.by_id[eid].get("name")):
-            err("ingest.id_name_mismatch", name_field, name_raw, employee_id=eid,
-                roster_name=str(roster.by_id[eid].get("name")))
+            if roster.visible(eid):
+                err("ingest.id_name_mismatch", name_field, name_raw, employee_id=eid,
+                    roster_name=str(roster.by_id[eid].get("name")))
+            else:   # never a name outside the uploader's scope
+                err("ingest.id_name_mismatch_hidden", name_field, name_raw, employee_id=eid_raw)
             return None
     else:
         ids = roster.by_name.get(name_key(name_raw), [])
@@ -109,14 +113,17 @@ def identify_texts(tb: Table, eid_raw: str | None, name_raw: str | None, team_ra
                 suggestions=sugg)
             return None
         if len(ids) > 1:
-            err("ingest.ambiguous_name", name_field, name_raw, ids=sorted(ids))
+            shown = sorted(e for e in ids if roster.visible(e))
+            if len(shown) == len(ids):
+                err("ingest.ambiguous_name", name_field, name_raw, ids=shown)
+            else:   # never an ID outside the uploader's scope
+                err("ingest.ambiguous_name_hidden", name_field, name_raw)
             return None
         eid = ids[0]
     if not roster.may_write(eid):
-        rec = roster.by_id[eid]
         col = id_field if id_field in tb.cols and eid_raw is not None else name_field
-        err("ingest.out_of_scope", col, eid_raw or name_raw, employee_id=eid, name=str(rec.get("name")),
-            team=str(rec.get("team")))
+        # only what the file says: never the name, ID or team of someone outside the uploader's scope
+        err("ingest.out_of_scope", col, eid_raw or name_raw)
         return None
     if team_raw and team_field and roster.by_id[eid].get("team") not in (None, team_raw):
         problems.append(tb.problem("warning", "ingest.team_mismatch", excel_row, team_field, team_raw,

@@ -8,12 +8,15 @@ import logging
 
 from sqlalchemy import Engine
 
+from core.commission.effects import import_effects
 from core.errors import AppError, ScopeError
 from core.ingest.daily import parse_daily
 from core.ingest.locate import KINDS, Files
+from core.ingest.mappings import saved_for
 from core.ingest.problems import ImportOutcome, Problem, errors_of
 from core.ingest.roster import parse_roster
-from core.ingest.safety import DEFAULT_LIMITS, UploadLimits, check_upload
+from core.ingest.ranges import hard_ranges
+from core.ingest.safety import DEFAULT_LIMITS, UploadLimits, check_upload_sized, memory_reservation
 from core.ingest.targets import parse_targets
 from core.scope import SYSTEM, Scope
 from core.store import config as store_config
@@ -41,7 +44,7 @@ def import_files(engine: Engine, scope: Scope, kind: str, files: Files, dry_run:
     if kind not in KINDS:
         raise ValueError(f"unknown import kind {kind!r} (expected one of {', '.join(KINDS)})")
     limits = limits or DEFAULT_LIMITS
-    files = [(str(n), bytes(d)) for n, d in files]
+    files = [(store_logs.clean_text(str(n)), bytes(d)) for n, d in files]   # no NUL in a stored file name
     filename = ", ".join(n for n, _ in files)
     outcome = ImportOutcome(None, [], sha256_of(files), kind=kind, filename=filename)
     if not scope.may_import:
@@ -51,17 +54,31 @@ def import_files(engine: Engine, scope: Scope, kind: str, files: Files, dry_run:
         outcome.problems.append(Problem("error", "ingest.no_files", "—"))
         return outcome
     safe: list[tuple[str, bytes]] = []
+    need = 0
     for name, data in files:
-        found = check_upload(name, data, limits)
+        found, mem = check_upload_sized(name, data, limits)
         outcome.problems.extend(found)
+        need += mem
         if not errors_of(found):
             safe.append((name, data))
     if errors_of(outcome.problems):
         return outcome
+    with memory_reservation(need, limits) as granted:
+        if not granted:   # other uploads hold the server's reading budget: refuse rather than exhaust it
+            outcome.problems.append(Problem("error", "upload.server_busy", filename))
+            return outcome
+        return _parse_and_store(engine, scope, kind, safe, outcome, dry_run, limits)
+
+
+def _parse_and_store(engine: Engine, scope: Scope, kind: str, safe: Files, outcome: ImportOutcome, dry_run: bool,
+                     limits: UploadLimits) -> ImportOutcome:
+    filename = outcome.filename
     try:
         roster = store_logs.read_roster(engine, SYSTEM)   # everyone: another team's manager is "out of scope"
         if kind == "daily":
-            res = parse_daily(safe, roster, scope, overrides=store_config.calendar_overrides(engine), limits=limits)
+            outcome.mappings = saved_for(engine, scope, kind)   # the uploader's saved column mappings
+            res = parse_daily(safe, roster, scope, overrides=store_config.calendar_overrides(engine), limits=limits,
+                              mappings=outcome.mappings, ranges=hard_ranges(engine))
         elif kind == "roster":
             res = parse_roster(safe, roster, scope, limits=limits)
         else:
@@ -76,8 +93,13 @@ def import_files(engine: Engine, scope: Scope, kind: str, files: Files, dry_run:
         return outcome
     apply = {"daily": store_logs.apply_daily, "roster": store_logs.apply_roster,
              "targets": store_logs.apply_targets}[kind]
+    extra = {"present": res.present} if kind == "daily" else {}
     try:
-        outcome.summary = apply(engine, scope, res.rows, filename, outcome.sha256, dry_run=dry_run)
+        outcome.summary = apply(engine, scope, res.rows, filename, outcome.sha256, dry_run=dry_run, **extra)
+        if dry_run:   # issue 11: what storing it would do to closed (paid) periods, said before it is stored
+            outcome.closed_effects = import_effects(
+                engine, scope, kind, res.rows,
+                lambda eng: apply(eng, scope, res.rows, filename, outcome.sha256, **extra))
     except ScopeError as exc:
         outcome.problems.append(Problem("error", "ingest.scope_refused", filename, params={"detail": exc}))
     except AppError as exc:

@@ -117,10 +117,12 @@ def _read_files(files: Files, problems: list[Problem], limits: UploadLimits) -> 
 
 
 def locate(files: Files, kind: str, is_candidate: Callable[[set[str]], bool],
-           required: list[str | tuple[str, ...]], problems: list[Problem], limits: UploadLimits) -> list[Table]:
+           required: list[str | tuple[str, ...]], problems: list[Problem], limits: UploadLimits,
+           saved=None) -> list[Table]:
     """Find the data sheets of an upload of `kind` and check their columns; sheet-level problems go to
-    `problems`."""
-    index = INDEXES[kind]
+    `problems`. `saved` (a :class:`core.ingest.mappings.SavedMappings`) adds the uploader's saved column
+    mappings and records what they did."""
+    index = INDEXES[kind] if saved is None else saved.index(INDEXES[kind])
     tables: list[Table] = []
     per_file: dict[str, int] = {}
     for name, sh, sheet_name in _read_files(files, problems, limits):
@@ -136,7 +138,7 @@ def locate(files: Files, kind: str, is_candidate: Callable[[set[str]], bool],
                                         params={"kind": {"zh": KIND_ZH[kind], "en": kind}}))
             continue
         per_file[name] += 1
-        table = _columns_of(name, sheet_name, sh, hr, kind, index, required, problems)
+        table = _columns_of(name, sheet_name, sh, hr, kind, index, required, problems, saved)
         if table is not None:
             tables.append(table)
     for name, n in per_file.items():
@@ -147,7 +149,7 @@ def locate(files: Files, kind: str, is_candidate: Callable[[set[str]], bool],
 
 
 def _columns_of(name: str, sheet_name: str | None, sh: Sheet, hr: int, kind: str, index: dict[str, Field],
-                required: list[str | tuple[str, ...]], problems: list[Problem]) -> Table | None:
+                required: list[str | tuple[str, ...]], problems: list[Problem], saved=None) -> Table | None:
     """The table under header row `hr`, or None when a required column is missing or a field appears twice."""
     cols, units, headers = {}, {}, {}
     dup = False
@@ -157,6 +159,10 @@ def _columns_of(name: str, sheet_name: str | None, sh: Sheet, hr: int, kind: str
         text = _header_text(v)
         headers[j] = text
         f, unit = match_header(v, index) if isinstance(v, str) else (None, None)
+        if f is not None and saved is not None:   # a saved mapping: recorded; None for a column to ignore
+            f = saved.seen(name, sheet_name, hr, j, text, v, f, INDEXES[kind])
+            if f is None:
+                continue
         if f is None:
             daily_f = match_header(v, DAILY_ALIAS_INDEX)[0] if kind == "targets" and isinstance(v, str) else None
             if daily_f is not None and daily_f.name == "team":
@@ -166,10 +172,14 @@ def _columns_of(name: str, sheet_name: str | None, sh: Sheet, hr: int, kind: str
             continue
         if f.name in cols:
             dup = True
-            problems.append(Problem("error", "ingest.duplicate_column", name, sheet_name, hr + 1, text, None,
+            by_mapping = saved is not None and saved.is_mapped(name, sheet_name, j, cols[f.name])
+            problems.append(Problem("error", "mappings.duplicate_in_file" if by_mapping else "ingest.duplicate_column",
+                                    name, sheet_name, hr + 1, text, None,
                                     params={"field": f.name, "first": headers[cols[f.name]]}, col_index=j))
             continue
         cols[f.name], units[f.name] = j, unit
+    if saved is not None:
+        saved.fields_seen[(name, sheet_name)] = set(cols)
     # Data under a column without a header.
     width = max((len(r) for r in sh.rows[hr + 1:]), default=0)
     for j in range(width):

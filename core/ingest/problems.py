@@ -150,6 +150,7 @@ class ParseResult(_HasProblems):
     problems: list[Problem]
     sheets: list[str]                                     # 'file › sheet' of every sheet read as data
     sheet_rows: dict[str, int] = field(default_factory=dict)  # rows found per sheet label
+    present: pd.DataFrame | None = None   # daily logs: per row, which value columns the sheet has (bool)
 
     @property
     def ok(self) -> bool:
@@ -165,6 +166,8 @@ class ImportOutcome(_HasProblems):
     sheet_rows: dict[str, int] = field(default_factory=dict)
     kind: str = "daily"
     filename: str = ""
+    mappings: object = None   # the core.ingest.mappings.SavedMappings the upload was read with (daily logs)
+    closed_effects: object = None   # core.commission.effects.Effects on closed pay periods (dry runs; issue 11)
 
     @property
     def ok(self) -> bool:
@@ -173,6 +176,22 @@ class ImportOutcome(_HasProblems):
     @property
     def rows(self) -> int:
         return sum(self.sheet_rows.values())
+
+    def change_lines(self, lang: str = "zh") -> list[str]:
+        """Per column, how many stored values the import changes and clears, and the columns it keeps (absent
+        from the file), as sentences for the validation report."""
+        s = self.summary
+        if s is None:
+            return []
+        order = {f.name: i for i, f in enumerate(DAILY_FIELDS)}
+        out = [t("ingest.changes.column", lang, column=field_label(c, lang), n=n)
+               for c, n in sorted(s.changed.items(), key=lambda kv: order.get(kv[0], 99))]
+        out += [t("ingest.changes.cleared", lang, column=field_label(c, lang), n=n)
+                for c, n in sorted(s.cleared.items(), key=lambda kv: order.get(kv[0], 99))]
+        if s.kept and (s.updated or s.unchanged):
+            out.append(t("ingest.changes.kept", lang,
+                         columns=("、" if lang == "zh" else ", ").join(field_label(c, lang) for c in s.kept)))
+        return out
 
     def as_dict(self, lang: str = "zh") -> dict:
         return {"ok": self.ok, "kind": self.kind, "filename": self.filename, "sha256": self.sha256,

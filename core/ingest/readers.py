@@ -1,7 +1,9 @@
 """Reading uploaded spreadsheets into plain grids, and parsing the cell values people actually type.
 
 Formats: ``.xlsx`` / ``.xlsm`` (read as values: macros are never run), ``.xls`` (Excel 97–2003), ``.ods`` and
-``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16 with BOM; comma, semicolon or tab separated).
+``.csv`` (UTF-8, UTF-8 with BOM, GBK/GB18030 or UTF-16 with BOM; comma, semicolon or tab separated; UTF-16
+without a BOM is recognised and refused with a message saying how to save it). Text cells lose control
+characters (NUL ...), the same whatever database stores them.
 Workbooks are read with calamine (``python-calamine``, the reader behind pandas' ``engine="calamine"``), used
 directly so that every cell keeps its Excel position: ``Sheet.rows[i][j]`` is Excel row ``i + 1``, column
 ``j + 1``. Formulas come back as their cached values.
@@ -99,7 +101,7 @@ def decode_text(data: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise AppError("upload.bad_encoding") from None
     if b"\x00" in data:
-        raise AppError("upload.not_text")
+        raise AppError("upload.utf16_no_bom" if looks_utf16(data) else "upload.not_text")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -108,6 +110,25 @@ def decode_text(data: bytes) -> tuple[str, str]:
         return data.decode("gb18030"), "gb18030"
     except UnicodeDecodeError:
         raise AppError("upload.bad_encoding") from None
+
+
+_TEXT_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def looks_utf16(data: bytes) -> bool:
+    """UTF-16 text without a byte-order mark: decodes as UTF-16 (LE or BE) into lines of text — line breaks or
+    separators, no control characters."""
+    if len(data) < 4 or len(data) % 2:
+        return False
+    sample = data[:65536]
+    for enc in ("utf-16-le", "utf-16-be"):
+        try:
+            text = sample.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        if any(c in text for c in "\n,\t;") and not _TEXT_CONTROL.search(text):
+            return True
+    return False
 
 
 def _csv_dialect(text: str) -> str:
@@ -275,8 +296,8 @@ def text_value(value: object) -> str | None:
         return str(int(value)) if value.is_integer() else repr(value)
     if isinstance(value, (dt.datetime, dt.date)):
         return cell_display(value)
-    s = unicodedata.normalize("NFKC", str(value)).strip()
-    s = _SPACES.sub(" ", s)
+    s = unicodedata.normalize("NFKC", str(value))
+    s = _SPACES.sub(" ", _TEXT_CONTROL.sub("", s)).strip()     # NUL and other control characters dropped
     return s or None
 
 

@@ -1,7 +1,7 @@
 """The roster (花名册): one row per person — employee ID, name, team, line (对公/零售), grade, start date, mentor.
 
-Rows come out as ``employee_id, name, team, line, grade, start_date, mentor_id``; a row with any error is left
-out. A team lead may only list people of his own team (:meth:`core.scope.Scope.may_write_for`).
+Rows come out as ``employee_id, name, team, line, grade, start_date, mentor_id`` (plus ``mobile`` when the upload
+has a 手机号 column); a row with any error is left out. A team lead may only list people of his own team (:meth:`core.scope.Scope.may_write_for`).
 """
 from __future__ import annotations
 
@@ -18,6 +18,13 @@ from core.schema import LINE_ALIASES
 from core.scope import Scope
 
 ROSTER_OUT_COLUMNS = ["employee_id", "name", "team", "line", "grade", "start_date", "mentor_id"]
+
+
+def mobile_number(text: str | None) -> str | None:
+    """A mainland China mobile as 11 digits ('138 0013 8000', '+86-13800138000' → '13800138000'), else None."""
+    digits = re.sub(r"[\s\-()()]", "", text or "")
+    digits = re.sub(r"^(\+?86)", "", digits) if len(digits) > 11 else digits
+    return digits if re.fullmatch(r"1[3-9]\d{9}", digits) else None
 
 
 def _roster_candidate(found: set[str]) -> bool:
@@ -70,6 +77,11 @@ def parse_roster(files: Files, existing: pd.DataFrame | None = None, scope: Scop
                 except AppError as exc:
                     err(exc.key, "start_date", cell_display(raw))
             rec["mentor_id"] = text_value(cell(row, tb.cols.get("mentor_id"))) if "mentor_id" in tb.cols else None
+            if "mobile" in tb.cols:         # optional 手机号: a bad one is a warning and left out, the row stays
+                raw_mobile = text_value(cell(row, tb.cols["mobile"]))
+                rec["mobile"] = mobile_number(raw_mobile)
+                if raw_mobile is not None and rec["mobile"] is None:
+                    problems.append(tb.problem("warning", "notify.bad_mobile", excel_row, "mobile", raw_mobile))
             eid = rec["employee_id"]
             if eid is not None:
                 if eid in seen:
@@ -94,7 +106,8 @@ def parse_roster(files: Files, existing: pd.DataFrame | None = None, scope: Scop
             problems.append(Problem("warning", "ingest.self_mentor", **loc))
         elif mentor not in known:
             problems.append(Problem("warning", "ingest.unknown_mentor", **loc))
-    rows = pd.DataFrame(out, columns=ROSTER_OUT_COLUMNS)
+    with_mobile = any("mobile" in tb.cols for tb in tables)
+    rows = pd.DataFrame(out, columns=ROSTER_OUT_COLUMNS + (["mobile"] if with_mobile else []))
     rows["start_date"] = pd.to_datetime(rows["start_date"])
     rows = rows.astype({"mentor_id": object})
     rows["mentor_id"] = rows["mentor_id"].where(rows["mentor_id"].notna(), None)

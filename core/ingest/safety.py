@@ -9,13 +9,22 @@
   encrypted .xls has a FILEPASS record, an encrypted ZIP member has the encryption flag;
 * zip bombs: the declared uncompressed size and the compression ratio of every member are checked before
   parsing, then every member's CRC is verified while counting (a lying header fails there);
-* sheets declaring more rows or columns than the caps (``<dimension>`` of each worksheet, lines of a CSV).
+* sheets with more rows or columns than the caps: the ``<dimension>`` of each worksheet when it has one, and
+  always the rows and cell references streamed from its XML (:func:`core.ingest.budget.scan_worksheet`: a
+  missing or lying dimension record, a lone cell at ``XFD1048576``), lines of a CSV;
+* uploads whose grids would take more memory than the per-upload budget (``max_memory``, 256 MB by default):
+  the dense grids and the shared strings, worked out from the bytes before anything is read
+  (:func:`check_upload_sized` returns the estimate, which the importer reserves from the server-wide budget);
+* CSV files in UTF-16 without a byte-order mark, with a message saying how to save them.
 
-Macros are never run: .xlsm files are read as values and get a warning saying so.
+Macros are never run: .xlsm files are read as values and get a warning saying so. Formulas that refer to
+another workbook (external links) are imported with the value saved in the file and get a warning naming the
+cells.
 (Exports are protected against formula injection by :func:`core.export.escape_formula`.)
 """
 from __future__ import annotations
 
+import html
 import io
 import re
 import struct
@@ -23,6 +32,7 @@ import zipfile
 from dataclasses import dataclass
 
 from core.errors import AppError
+from core.ingest import budget
 from core.ingest.problems import Problem
 from core.ingest.readers import (ALLOWED_EXTENSIONS, HEADER_SCAN_ROWS, OLE_MAGIC, decode_text, extension,
                                  sniff_format)
@@ -38,6 +48,9 @@ class UploadLimits:
     max_uncompressed: int = 200 * MB
     max_ratio: float = 100.0
     max_members: int = 10_000
+    max_memory: int = 256 * MB            # one upload's grids, once read
+    max_total_memory: int = 1024 * MB     # all uploads being read at once
+    busy_wait: float = 30.0               # seconds an upload waits for room in the total before it is refused
 
 
 DEFAULT_LIMITS = UploadLimits()
@@ -48,14 +61,38 @@ def _err(code: str, filename: str, **params) -> Problem:
 
 def check_upload(filename: str, data: bytes, limits: UploadLimits | None = None) -> list[Problem]:
     """Problems that make `data` unsafe or unreadable (errors) or worth knowing (warnings); [] when fine."""
+    return check_upload_sized(filename, data, limits)[0]
+
+
+def check_upload_sized(filename: str, data: bytes, limits: UploadLimits | None = None) -> tuple[list[Problem], int]:
+    """:func:`check_upload` and the bytes reading the file will take (0 when it is refused)."""
     limits = limits or DEFAULT_LIMITS
     try:
-        return _check(filename, data, limits)
+        problems, need = _check(filename, data, limits)
     except Exception:  # a checker must never crash on hostile input
-        return [_err("upload.corrupt", filename)]
+        return [_err("upload.corrupt", filename)], 0
+    if any(p.severity == "error" for p in problems):
+        return problems, 0
+    if need > limits.max_memory:
+        return [_err("upload.memory_budget", filename, need_mb=f"{need / MB:,.0f}",
+                     limit_mb=f"{limits.max_memory / MB:g}")], 0
+    return problems, need
 
 
-def _check(filename: str, data: bytes, limits: UploadLimits) -> list[Problem]:
+def memory_reservation(need: int, limits: UploadLimits | None = None):
+    """Hold `need` bytes of the server-wide reading budget while an upload is parsed (yields False when other
+    uploads keep it full for ``busy_wait`` seconds)."""
+    limits = limits or DEFAULT_LIMITS
+    return budget.memory_reservation(need, limits.max_total_memory, limits.busy_wait)
+
+
+def _check(filename: str, data: bytes, limits: UploadLimits) -> tuple[list[Problem], int]:
+    need = [0]      # the checks below add the bytes the grids will take
+    problems = _check_content(filename, data, limits, need)
+    return problems, need[0]
+
+
+def _check_content(filename: str, data: bytes, limits: UploadLimits, need: list[int]) -> list[Problem]:
     if not data:
         return [_err("upload.empty", filename)]
     if len(data) > limits.max_bytes:
@@ -66,11 +103,13 @@ def _check(filename: str, data: bytes, limits: UploadLimits) -> list[Problem]:
         return [_err("upload.bad_extension", filename, ext=ext or "—", allowed=" ".join(ALLOWED_EXTENSIONS))]
     fmt = sniff_format(filename, data)
     if fmt == "ole":
+        # BIFF: the cells and strings of an .xls are at most its size; a record expands to a few cells
+        need[0] = len(data) * budget.SST_BYTE_FACTOR * 4
         return _check_ole(filename, data, ext)
     if fmt == "zip":
         if ext == ".csv":
             return [_err("upload.wrong_content", filename, ext=ext)]
-        return _check_zip(filename, data, ext, limits)
+        return _check_zip(filename, data, ext, limits, need)
     # text
     head = data[:2048].lstrip().lower()
     if ext != ".csv":
@@ -84,6 +123,8 @@ def _check(filename: str, data: bytes, limits: UploadLimits) -> list[Problem]:
     lines = text.count("\n") + (0 if text.endswith("\n") else 1)
     if lines > limits.max_rows + HEADER_SCAN_ROWS:
         return [_err("upload.too_many_rows", filename, limit=limits.max_rows)]
+    cells = lines + sum(text.count(d) for d in (",", "\t", ";"))
+    need[0] = budget.grid_bytes(cells, 1, cells) + budget.text_bytes(len(data))
     return []
 
 
@@ -101,7 +142,7 @@ def _col_number(letters: str | bytes) -> int:
     return n
 
 
-def _check_zip(filename: str, data: bytes, ext: str, limits: UploadLimits) -> list[Problem]:
+def _check_zip(filename: str, data: bytes, ext: str, limits: UploadLimits, need: list[int]) -> list[Problem]:
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
@@ -129,6 +170,41 @@ def _check_zip(filename: str, data: bytes, ext: str, limits: UploadLimits) -> li
                 return [_err("upload.wrong_content", filename, ext=ext)]
         except Exception:
             return [_err("upload.corrupt", filename)]
+    sheets = [i for i in infos if i.filename.startswith("xl/worksheets/") and i.filename.endswith(".xml")]
+    if is_ooxml:
+        for info in sheets:
+            with zf.open(info) as fh:
+                head = fh.read(8192)
+            m = _DIM_RE.search(head)
+            if m:
+                last_col = m.group(3) or m.group(1)
+                last_row = m.group(4) or m.group(2)
+                if last_row and int(last_row) > limits.max_rows + HEADER_SCAN_ROWS:
+                    return [_err("upload.too_many_rows", filename, limit=limits.max_rows)]
+                if last_col and _col_number(last_col) > limits.max_cols:
+                    return [_err("upload.too_many_columns", filename, limit=limits.max_cols)]
+        # the shared strings by their declared size (a lie fails the CRC check below), then every sheet's real
+        # extent, streamed: refused before anything is read into memory
+        need[0] = sum(budget.text_bytes(i.file_size) for i in infos if i.filename.lower() == "xl/sharedstrings.xml")
+        if need[0] > limits.max_memory:
+            return []      # check_upload_sized refuses it on the estimate
+        for info in sheets:
+            try:
+                with zf.open(info) as fh:
+                    ext_ = budget.scan_worksheet(fh, limits.max_rows + HEADER_SCAN_ROWS, limits.max_cols)
+            except Exception:
+                return [_err("upload.corrupt", filename)]
+            if ext_.rows > limits.max_rows + HEADER_SCAN_ROWS:
+                return [_err("upload.too_many_rows", filename, limit=limits.max_rows)]
+            if ext_.cols > limits.max_cols:
+                return [_err("upload.too_many_columns", filename, limit=limits.max_cols)]
+            need[0] += budget.grid_bytes(ext_.rows, ext_.cols, ext_.text_cells)
+            if need[0] > limits.max_memory:
+                return []
+    else:   # ODS: the content's size stands for its cells (repeated rows and columns are expanded by the reader)
+        need[0] = sum(budget.text_bytes(i.file_size) * 4 for i in infos if i.filename == "content.xml")
+        if need[0] > limits.max_memory:
+            return []
     try:
         bad = zf.testzip()  # reads every member (bounded by the declared sizes checked above) and checks CRCs
     except Exception:
@@ -137,21 +213,52 @@ def _check_zip(filename: str, data: bytes, ext: str, limits: UploadLimits) -> li
         return [_err("upload.corrupt", filename)]
     problems: list[Problem] = []
     if is_ooxml:
-        for info in infos:
-            if info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml"):
-                with zf.open(info) as fh:
-                    head = fh.read(8192)
-                m = _DIM_RE.search(head)
-                if m:
-                    last_col = m.group(3) or m.group(1)
-                    last_row = m.group(4) or m.group(2)
-                    if last_row and int(last_row) > limits.max_rows + HEADER_SCAN_ROWS:
-                        return [_err("upload.too_many_rows", filename, limit=limits.max_rows)]
-                    if last_col and _col_number(last_col) > limits.max_cols:
-                        return [_err("upload.too_many_columns", filename, limit=limits.max_cols)]
         if any(n.lower().endswith("vbaproject.bin") for n in names):
             problems.append(Problem("warning", "upload.macros_ignored", filename))
+        if any(n.startswith("xl/externalLinks/") for n in names):
+            cells = external_link_cells(zf, sheets)
+            if cells:
+                shown = cells[:20] + (["…"] if len(cells) > 20 else [])
+                problems.append(Problem("warning", "upload.external_links", filename,
+                                        params={"cells": ", ".join(shown)}))
     return problems
+
+
+_FORMULA_CELL_RE = re.compile(rb"<(?:\w+:)?c\b[^>]*?\sr=\"([A-Z]{1,4}\d{1,9})\"[^>]*>(?:(?!</(?:\w+:)?c>).){0,2000}?"
+                              rb"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>", re.S)
+_EXTERNAL_REF_RE = re.compile(rb"\[\d+\]")
+
+
+def _sheet_names(zf: zipfile.ZipFile) -> dict[str, str]:
+    """Worksheet part ('xl/worksheets/sheet1.xml') → sheet name, from the workbook and its relationships."""
+    try:
+        wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+        rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+    except KeyError:
+        return {}
+    targets = {}
+    for m in re.finditer(r"<Relationship\b[^>]*>", rels):
+        rid, target = re.search(r'\bId="([^"]+)"', m.group()), re.search(r'\bTarget="([^"]+)"', m.group())
+        if rid and target:
+            targets[rid.group(1)] = target.group(1)
+    out = {}
+    for m in re.finditer(r'<(?:\w+:)?sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"', wb):
+        target = targets.get(m.group(2), "")
+        part = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        out[part] = html.unescape(m.group(1))
+    return out
+
+
+def external_link_cells(zf: zipfile.ZipFile, sheets: list[zipfile.ZipInfo]) -> list[str]:
+    """'Sheet!B2' of every cell whose formula refers to another workbook (``[1]Sheet1!A1``)."""
+    names = _sheet_names(zf)
+    out = []
+    for info in sheets:
+        xml = zf.read(info)
+        for m in _FORMULA_CELL_RE.finditer(xml):
+            if _EXTERNAL_REF_RE.search(m.group(2)):
+                out.append(f"{names.get(info.filename, info.filename.rsplit('/', 1)[-1])}!{m.group(1).decode()}")
+    return out
 
 
 # ---------------------------------------------------------------- OLE compound files (xls, encrypted OOXML)

@@ -31,6 +31,7 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from core import calendar as cal
+from core.commission.effects import Effects, closed_period_effects
 from core.schema import FIELDS_BY_NAME, TARGET_METRICS
 from core.convert import finite
 from core.errors import AppError, ScopeError
@@ -213,7 +214,7 @@ def save_split(engine: Engine, scope: Scope, team: str, month: str, rows: pd.Dat
     if bad:
         raise AppError("split.not_target_metric", metrics=", ".join(bad))
     values = pd.to_numeric(rows["value"], errors="coerce")
-    if values.isna().any() or (values < 0).any():
+    if values.isna().any() or (values < 0).any() or not values.map(finite).all():   # no ±Inf reaches the store
         raise AppError("split.bad_value")
     rows["value"] = values.astype("float64")
     for metric, total in (team_totals or {}).items():
@@ -224,3 +225,15 @@ def save_split(engine: Engine, scope: Scope, team: str, month: str, rows: pd.Dat
                         "metric": rows["metric"].values, "value": rows["value"].values})
     return store_logs.apply_targets(engine, scope, out, filename=f"target split {team} {month}",
                                     sha256=content_sha256(out), kind="targets")
+
+
+def split_effects(engine: Engine, scope: Scope, team: str, month: str, rows: pd.DataFrame,
+                  team_totals: dict[str, float] | None = None) -> Effects:
+    """What saving this split would do to a closed pay period (issue 11; none while `month` is open), said before
+    it is saved: a dry run of :func:`save_split`, rolled back. A split the save would refuse has no effect."""
+    try:
+        return closed_period_effects(engine, scope, lambda eng: save_split(eng, scope, team, month, rows, team_totals),
+                                     months=[cal.month_key(month)])
+    except AppError:
+        return Effects()
+

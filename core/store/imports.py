@@ -2,7 +2,14 @@
 history in the caller's scope, and undo.
 
 Every key an import inserts or changes is recorded in ``import_changes`` with the row as it was before (written
-by ``core.store.logs``), so :func:`undo_import` restores the previous values exactly.
+by ``core.store.logs``), so :func:`undo_import` restores the previous values exactly. A key an import found
+already holding the same values is recorded as *confirmed* (``before`` = ``after`` = :data:`CONFIRMED`).
+
+Undo is last-in, first-out per row: undoing import A is refused ("undo import B first", naming the latest such
+B) while a later import B that is not undone touched a row A inserted or changed — whether B changed that row
+or only confirmed it (imported it unchanged). So B's "unchanged" rows are never reverted behind B's back:
+after B is undone, A can be. Confirmations themselves restore nothing (A's undo leaves rows A only confirmed,
+whatever later imports did to them).
 """
 from __future__ import annotations
 
@@ -11,13 +18,17 @@ import json
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, and_, delete, insert, select, update
+from sqlalchemy import Engine, and_, delete, insert, or_, select, update
 
 from core.errors import AppError, ScopeError
 from core.scope import Scope
 from core.store import tables as t
 from core.store import write_begin
 from core.store.audit import now, record
+from core.store.values import clean_text
+
+
+CONFIRMED = "{}"     # before/after of a key an import found unchanged
 
 
 @dataclass
@@ -30,16 +41,20 @@ class ImportSummary:
     status: str = "done"
     dry_run: bool = False
     keys: list = field(default_factory=list, repr=False)
+    changed: dict = field(default_factory=dict)    # column → stored values the import changes
+    cleared: dict = field(default_factory=dict)    # column → stored values it sets empty
+    kept: list = field(default_factory=list)       # columns absent from the upload: stored values kept
 
     def as_dict(self) -> dict:
         return {"import_id": self.import_id, "kind": self.kind, "inserted": self.inserted, "updated": self.updated,
-                "unchanged": self.unchanged, "status": self.status, "dry_run": self.dry_run}
+                "unchanged": self.unchanged, "status": self.status, "dry_run": self.dry_run,
+                "changed": dict(self.changed), "cleared": dict(self.cleared), "kept": list(self.kept)}
 
 
 def new_import(conn, kind: str, filename: str, sha256: str, scope: Scope) -> int:
     """A new batch row (its counts are set by :func:`finish_import`); returns its id."""
     res = conn.execute(insert(t.imports).values(
-        kind=kind, filename=filename[:500], sha256=sha256, username=scope.username, created_at=now(),
+        kind=kind, filename=clean_text(filename)[:500], sha256=sha256, username=scope.username, created_at=now(),
         inserted=0, updated=0, unchanged=0, status="done", team=scope.team))
     return int(res.inserted_primary_key[0])
 
@@ -49,7 +64,7 @@ def finish_import(conn, import_id: int, summary: ImportSummary, scope: Scope, fi
     summary.import_id = import_id
     conn.execute(update(t.imports).where(t.imports.c.id == import_id).values(
         inserted=summary.inserted, updated=summary.updated, unchanged=summary.unchanged))
-    record(conn, scope.username, f"import_{summary.kind}", filename,
+    record(conn, scope.username, f"import_{summary.kind}", clean_text(filename),
            {"import_id": import_id, **summary.as_dict()})
 
 
@@ -69,9 +84,11 @@ def list_imports(engine: Engine, scope: Scope, limit: int = 200) -> pd.DataFrame
 
 
 def import_changes(engine: Engine, scope: Scope, import_id: int) -> pd.DataFrame:
-    """What one import changed: table, key, before (None = inserted), after."""
+    """What one import changed: table, key, before (None = inserted), after (confirmations left out)."""
     _get_import(engine, scope, import_id)
-    q = select(t.import_changes).where(t.import_changes.c.import_id == import_id).order_by(t.import_changes.c.id)
+    ic = t.import_changes
+    q = select(ic).where(ic.c.import_id == import_id, or_(ic.c.before.is_(None), ic.c.before != CONFIRMED)) \
+        .order_by(ic.c.id)
     with engine.connect() as conn:
         return pd.DataFrame(conn.execute(q).mappings().all(),
                             columns=["id", "import_id", "table_name", "row_key", "before", "after"])
@@ -106,18 +123,37 @@ def _decode(table_name: str, d: dict) -> dict:
     return out
 
 
+def _refuse_if_touched_later(conn, import_id: int) -> None:
+    """Raise ``ingest.store.changed_later`` naming the latest import, not undone, that changed or confirmed a
+    row this import inserted or changed."""
+    mine, later = t.import_changes.alias("mine"), t.import_changes.alias("later")
+    q = (select(later.c.import_id, later.c.row_key)
+         .select_from(mine.join(later, and_(later.c.table_name == mine.c.table_name,
+                                            later.c.row_key == mine.c.row_key))
+                      .join(t.imports, t.imports.c.id == later.c.import_id))
+         .where(mine.c.import_id == import_id, or_(mine.c.before.is_(None), mine.c.before != CONFIRMED),
+                later.c.import_id > import_id, t.imports.c.status != "undone")
+         .order_by(later.c.import_id.desc()).limit(1))
+    hit = conn.execute(q).first()
+    if hit is not None:
+        raise AppError("ingest.store.changed_later", later=hit[0], rows=hit[1])
+
+
 def undo_import(engine: Engine, scope: Scope, import_id: int) -> ImportSummary:
     """Restore every key the import touched to its value before the import (deleting keys it inserted).
 
-    Refused when a later import changed the same rows since (undo that one first).
+    Refused when a later import that is not undone changed or confirmed one of these rows since (undo that one
+    first; see the module docstring).
     """
     with write_begin(engine) as conn:
         imp = _get_import(conn, scope, import_id)
         if imp["status"] == "undone":
             raise AppError("ingest.store.already_undone", import_id=import_id)
-        changes = conn.execute(select(t.import_changes).where(t.import_changes.c.import_id == import_id)
-                               .order_by(t.import_changes.c.id)).mappings().all()
+        changes = [c for c in conn.execute(select(t.import_changes).where(t.import_changes.c.import_id == import_id)
+                                           .order_by(t.import_changes.c.id)).mappings().all()
+                   if c["before"] != CONFIRMED]
         summary = ImportSummary(import_id, imp["kind"], status="undone")
+        _refuse_if_touched_later(conn, import_id)
         # Check nothing later overwrote these rows.
         for ch in changes:
             table = _TABLES[ch["table_name"]]

@@ -4,7 +4,18 @@ Every import is one write transaction: all its rows land or none do. Each key th
 is recorded in ``import_changes`` with the row as it was before, so :func:`undo_import` restores the previous
 values exactly (history and undo live in ``core.store.imports``, re-exported here). Rows that are identical to
 what is stored are counted as *unchanged* and left alone, so importing the same file twice changes nothing the
-second time.
+second time — but the import still *confirms* them: a confirmation is recorded (``before`` and ``after``
+both :data:`core.store.imports.CONFIRMED`) so that undoing an earlier import that wrote those rows is refused
+until this one is undone (see :func:`core.store.imports.undo_import`).
+
+Daily rows may carry only some of the columns: a column absent from the upload (a ``present`` frame says
+which, per row) keeps the stored value; a column present with an empty cell sets it empty (0 for flows,
+missing for the balance, no notes). The summary counts, per column, the stored values an import changes and
+those it clears.
+
+Every writer refuses values that cannot be stored faithfully (NaN where a value is required, ±Inf, beyond
+core.store.values.STORE_LIMIT) with ``ingest.store.not_finite``, and strips control characters (NUL ...) from text the
+same way on SQLite and PostgreSQL.
 
 Refusals raise :class:`core.errors.AppError` (keys ``ingest.store.*``) and, when the caller may not write these
 rows, :class:`core.errors.ScopeError`; who may write for whom is decided by :class:`core.scope.Scope` only.
@@ -26,13 +37,15 @@ from core.schema import METRICS
 from core.scope import Scope
 from core.store import tables as t
 from core.store import write_begin
-from core.store.imports import ImportSummary, finish_import, import_changes, list_imports, new_import, undo_import
+from core.store.values import EMPTY_VALUE, check_numbers, clean_text, is_empty, sane
+from core.store.imports import (CONFIRMED, ImportSummary, finish_import, import_changes, list_imports, new_import,
+                                undo_import)
 
 ROSTER_COLUMNS = ["employee_id", "name", "team", "line", "grade", "start_date", "mentor_id", "active"]
 LOG_VALUE_COLUMNS = list(METRICS) + ["notes"]
 TARGET_COLUMNS = ["month", "employee_id", "metric", "value"]
 __all__ = ["LOG_VALUE_COLUMNS", "ROSTER_COLUMNS", "TARGET_COLUMNS", "ImportSummary", "apply_daily",
-           "apply_roster", "apply_targets", "import_changes", "list_imports", "log_date_range", "read_logs",
+           "apply_roster", "apply_targets", "import_changes", "list_imports", "log_date_range", "read_balances", "read_logs",
            "read_roster", "read_targets", "read_teams", "scoped_roster_query", "undo_import"]
 
 
@@ -109,7 +122,7 @@ def read_logs(engine: Engine, scope: Scope, start=None, end=None, team: str | No
         df = pd.DataFrame(res.fetchall(), columns=cols)
     df["date"] = pd.to_datetime(df["date"])
     for m in METRICS:
-        df[m] = pd.to_numeric(df[m], errors="coerce").astype("float64")
+        df[m] = sane(pd.to_numeric(df[m], errors="coerce").astype("float64"), m)
         if m != "deposit_balance":
             df[m] = df[m].fillna(0.0)
     return df
@@ -132,8 +145,8 @@ def read_targets(engine: Engine, scope: Scope, months: list[str] | None = None, 
     q = q.order_by(t.targets.c.month, t.targets.c.employee_id, t.targets.c.metric)
     with engine.connect() as conn:
         df = pd.DataFrame(conn.execute(q).fetchall(), columns=TARGET_COLUMNS)
-    df["value"] = df["value"].astype("float64")
-    return df
+    df["value"] = sane(pd.to_numeric(df["value"], errors="coerce").astype("float64"), "target")
+    return df[df["value"].notna()].reset_index(drop=True)
 
 
 def log_date_range(engine: Engine, scope: Scope) -> tuple[dt.date | None, dt.date | None]:
@@ -144,6 +157,31 @@ def log_date_range(engine: Engine, scope: Scope) -> tuple[dt.date | None, dt.dat
     with engine.connect() as conn:
         a, b = conn.execute(q).one()
     return a, b
+
+
+def read_balances(engine: Engine, scope: Scope, end=None, employee_id: str | None = None, team: str | None = None,
+                  line: str | None = None) -> pd.DataFrame:
+    """Every logged ``deposit_balance`` up to `end` in the caller's scope (however early: a balance carries
+    forward until the next one): employee_id, date (datetime64), deposit_balance (float), by date."""
+    r = scoped_roster_query(scope).subquery()
+    d = t.daily_logs
+    q = select(d.c.employee_id, d.c.date, d.c.deposit_balance).join(r, r.c.employee_id == d.c.employee_id).where(
+        d.c.deposit_balance.is_not(None))
+    if end is not None:
+        q = q.where(d.c.date <= pd.Timestamp(end).date())
+    if employee_id:
+        q = q.where(d.c.employee_id == employee_id)
+    if team:
+        q = q.where(r.c.team == team)
+    if line:
+        q = q.where(r.c.line == line)
+    with engine.connect() as conn:
+        df = pd.DataFrame(conn.execute(q.order_by(d.c.date, d.c.employee_id)).fetchall(),
+                          columns=["employee_id", "date", "deposit_balance"])
+    df["date"] = pd.to_datetime(df["date"])
+    df["deposit_balance"] = sane(pd.to_numeric(df["deposit_balance"], errors="coerce").astype("float64"),
+                                 "deposit_balance")
+    return df[df["deposit_balance"].notna()].reset_index(drop=True)
 
 # ---------------------------------------------------------------- writes
 
@@ -162,8 +200,8 @@ def _jsonable(d: dict) -> str:
 
 
 def _column_values(series: pd.Series) -> list:
-    """One column as plain Python values (:func:`core.convert.py`), dates as dates; float columns the fast way
-    (a 100k-row import converts over a million of them)."""
+    """One column as plain Python values (:func:`core.convert.py`), dates as dates, text without control
+    characters; float columns the fast way (a 100k-row import converts over a million of them)."""
     if pd.api.types.is_datetime64_any_dtype(series):
         return [None if v is pd.NaT or v is None else v for v in series.dt.date.tolist()]
     if series.dtype.kind == "f":
@@ -171,7 +209,7 @@ def _column_values(series: pd.Series) -> list:
         for i in np.flatnonzero(series.isna().to_numpy()).tolist():
             vals[i] = None
         return vals
-    return list(map(py, series.tolist()))
+    return [clean_text(py(v)) for v in series.tolist()]
 
 
 def _records(df: pd.DataFrame, cols: list[str]) -> list[dict]:
@@ -220,23 +258,32 @@ def _bulk_insert(conn, table, cols: list[str], rows: list[tuple]) -> None:
 
 def _apply(conn, table, key_cols: list[str], value_cols: list[str], rows: list[dict], existing: dict,
            import_id: int | None, summary: ImportSummary) -> None:
-    """Insert new keys, update changed ones, count unchanged; record before-images for undo."""
+    """Insert new keys, update changed ones, confirm unchanged ones; record before-images for undo and count,
+    per column, the stored values changed and cleared."""
     all_cols = key_cols + value_cols + ["import_id"]
     inserts, updates, changes = [], [], []
+    changed, cleared = summary.changed, summary.cleared
     for row in rows:
         key = tuple(row[k] for k in key_cols)
         old = existing.get(key)
         if old is None:
             inserts.append(tuple(row.get(c) for c in key_cols + value_cols) + (import_id,))
             changes.append((import_id, table.name, _key_json(key_cols, key), None, None))
-        elif all(_same(row.get(c), old.get(c)) for c in value_cols):
+            continue
+        diff = [c for c in value_cols if not _same(row.get(c), old.get(c))]
+        if not diff:
             summary.unchanged += 1
-        else:
-            updates.append({**{f"k_{k}": row[k] for k in key_cols}, **{c: row.get(c) for c in value_cols},
-                            "import_id": import_id})
-            changes.append((import_id, table.name, _key_json(key_cols, key),
-                            _jsonable({c: old.get(c) for c in value_cols + ["import_id"]}),
-                            _jsonable({c: row.get(c) for c in value_cols})))
+            changes.append((import_id, table.name, _key_json(key_cols, key), CONFIRMED, CONFIRMED))
+            continue
+        for c in diff:
+            changed[c] = changed.get(c, 0) + 1
+            if is_empty(row.get(c)) and not is_empty(old.get(c)):
+                cleared[c] = cleared.get(c, 0) + 1
+        updates.append({**{f"k_{k}": row[k] for k in key_cols}, **{c: row.get(c) for c in value_cols},
+                        "import_id": import_id})
+        changes.append((import_id, table.name, _key_json(key_cols, key),
+                        _jsonable({c: old.get(c) for c in value_cols + ["import_id"]}),
+                        _jsonable({c: row.get(c) for c in value_cols})))
     summary.inserted += len(inserts)
     summary.updated += len(updates)
     if import_id is None:  # dry run
@@ -247,6 +294,32 @@ def _apply(conn, table, key_cols: list[str], value_cols: list[str], rows: list[d
             {c: bindparam(c) for c in value_cols + ["import_id"]})
         conn.execute(stmt, updates)
     _bulk_insert(conn, t.import_changes, ["import_id", "table_name", "row_key", "before", "after"], changes)
+
+
+def _keep_absent(recs: list[dict], absent: list[frozenset], existing: dict) -> None:
+    """Columns absent from the upload keep the stored value (a new row gets the empty value)."""
+    for r, gone in zip(recs, absent):
+        if gone:
+            old = existing.get((r["employee_id"], r["date"]))
+            for c in gone:
+                r[c] = EMPTY_VALUE[c] if old is None else old.get(c)
+
+
+def _absent_columns(rows: pd.DataFrame, present: pd.DataFrame | None) -> list[frozenset]:
+    """Per row, the daily value columns the upload does not have."""
+    missing = frozenset(c for c in LOG_VALUE_COLUMNS if c not in rows.columns)
+    if present is None:
+        return [missing] * len(rows)
+    cols = [c for c in LOG_VALUE_COLUMNS if c in present.columns]
+    memo: dict[tuple, frozenset] = {}
+    out = []
+    for flags in zip(*(present[c].tolist() for c in cols)) if cols else [()] * len(rows):
+        got = memo.get(flags)
+        if got is None:
+            got = memo[flags] = missing | frozenset(c for c, f in zip(cols, flags) if not f)
+        out.append(got)
+    return out
+
 
 class _Listed(tuple):
     """IDs as a message parameter: joined with 、 in Chinese and ", " in English."""
@@ -280,8 +353,10 @@ def apply_roster(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str
     rows = rows.copy()
     if "active" not in rows:
         rows["active"] = True
-    value_cols = [c for c in ROSTER_COLUMNS if c != "employee_id"]
-    recs = _records(rows, ROSTER_COLUMNS)
+    # The optional mobile (手机号) is written only when the upload has the column: a roster without it keeps
+    # the stored numbers.
+    value_cols = [c for c in ROSTER_COLUMNS if c != "employee_id"] + (["mobile"] if "mobile" in rows else [])
+    recs = _records(rows, ["employee_id", *value_cols])
     summary = ImportSummary(None, "roster", dry_run=dry_run)
     with write_begin(engine) as conn:
         if not scope.may_import:
@@ -314,20 +389,27 @@ def apply_roster(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str
 
 
 def apply_daily(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str, sha256: str,
-                dry_run: bool = False) -> ImportSummary:
-    """Store daily rows keyed by (employee_id, date): columns employee_id, date, metrics, notes.
+                dry_run: bool = False, present: pd.DataFrame | None = None) -> ImportSummary:
+    """Store daily rows keyed by (employee_id, date): columns employee_id, date, and the metrics and notes the
+    upload has.
 
-    A row for a key already stored replaces it entirely (a corrected file replaces those days).
+    A row for a key already stored replaces the columns the upload has (a corrected file replaces those
+    days); a column absent from `rows`, or False in `present` (a bool frame aligned with `rows`, one column
+    per value column) for a row, keeps the stored value (a new row gets :data:`EMPTY_VALUE`).
     """
+    rows = rows.reset_index(drop=True)
+    absent = _absent_columns(rows, None if present is None else present.reset_index(drop=True))
     rows = rows.copy()
     for c in LOG_VALUE_COLUMNS:
         if c not in rows:
-            rows[c] = np.nan if c in ("deposit_balance", "notes") else 0.0
+            rows[c] = None if c == "notes" else np.nan
     rows["date"] = pd.to_datetime(rows["date"]).dt.date
     for c in METRICS:   # what NUMERIC(20, 6) keeps, so the next identical import compares equal
+        check_numbers(rows[c], c)
         rows[c] = pd.to_numeric(rows[c], errors="coerce").astype("float64").round(t.AMOUNT_DECIMALS)
     recs = _records(rows, ["employee_id", "date"] + LOG_VALUE_COLUMNS)
     summary = ImportSummary(None, "daily", dry_run=dry_run)
+    summary.kept = sorted({c for gone in absent for c in gone}, key=LOG_VALUE_COLUMNS.index)
     if not recs:
         raise AppError("ingest.store.no_rows")
     with write_begin(engine) as conn:
@@ -340,6 +422,7 @@ def apply_daily(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str,
                                            t.daily_logs.c.date >= lo, t.daily_logs.c.date <= hi)
             for row in conn.execute(q).mappings():
                 existing[(row["employee_id"], row["date"])] = dict(row)
+        _keep_absent(recs, absent, existing)
         import_id = None if dry_run else new_import(conn, "daily", filename, sha256, scope)
         _apply(conn, t.daily_logs, ["employee_id", "date"], LOG_VALUE_COLUMNS, recs, existing, import_id, summary)
         if not dry_run:
@@ -351,6 +434,7 @@ def apply_daily(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str,
 def apply_targets(engine: Engine, scope: Scope, rows: pd.DataFrame, filename: str, sha256: str,
                   dry_run: bool = False, kind: str = "targets") -> ImportSummary:
     """Store monthly targets, long format: month, employee_id, metric, value."""
+    check_numbers(rows["value"], "value", required=True)
     rows = rows.assign(value=pd.to_numeric(rows["value"], errors="coerce").astype("float64")
                        .round(t.AMOUNT_DECIMALS))
     recs = _records(rows, TARGET_COLUMNS)

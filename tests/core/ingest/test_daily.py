@@ -75,14 +75,14 @@ def test_messy_sheet_worked_out_by_hand():
         ("error", "ingest.duplicate_row", 8, "工号", "1001"),              # row 2 has 1001 on 2026-11-02
         ("error", "ingest.out_of_scope", 12, "工号", "2001"),              # 王强 is in 二队
         ("warning", "ingest.holiday", 12, "日期", "2026-10-01"),           # National Day
-        ("error", "ingest.ambiguous_name", 13, "客户经理", "李娜"),         # 1002 (一队) or 2002 (二队)
+        ("error", "ingest.ambiguous_name_hidden", 13, "客户经理", "李娜"),  # 1002 (一队) or 2002 (二队): no ID shown
         ("warning", "ingest.team_mismatch", 14, "团队", "二队"),           # 王芳 is in 一队
         ("warning", "ingest.implausible", 14, "拜访客户数", "150"),        # > 100 visits a day
         ("warning", "ingest.negative_amount", 14, "中间业务收入(万元)", "-0.01"),
     ]
     p = res.problems[6]
     assert p.params == {"first": {"zh": "日报.xlsx › 日报 第2行", "en": "日报.xlsx › 日报 row 2"}, "date": "2026-11-02"}
-    assert res.problems[9].params == {"ids": ["1002", "2002"]}
+    assert res.problems[9].params == {}        # 2002 is in 二队: the lead of 一队 is not told the ID
     assert res.problems[0].params["weekday"] == {"zh": "周六", "en": "Saturday"}
     assert res.problems[3].params == {"field": "visits"} and res.problems[4].params == {}
     assert [p.col_index for p in res.problems[:4]] == [0, 1, 0, 4]
@@ -149,8 +149,9 @@ E, W = "error", "warning"
     ("3 张", 3.0, []),
     ("８", 8.0, []),                                               # full-width digits
     ("1e3", 1000.0, [(W, "ingest.implausible", "1e3")]),           # more than 100 visits a day: kept, warned
-    ("1.2万", 12000.0, [(W, "ingest.implausible", "1.2万")]),       # 万 on a count is a multiplier
-    (10 ** 20, 1e20, [(W, "ingest.implausible", "100000000000000000000")]),
+    ("0.02万", 200.0, [(W, "ingest.implausible", "0.02万")]),       # 万 on a count is a multiplier: 200 > 100
+    ("1.2万", None, [(E, "ingest.beyond_hard_range", "1.2万")]),    # 12,000 visits > the hard range of 1,000
+    (10 ** 20, None, [(E, "ingest.beyond_hard_range", "100000000000000000000")]),   # beyond 1,000 visits
     # not numbers: the row is left out
     (float("inf"), None, [(E, "ingest.bad_number", "inf")]),
     (float("-inf"), None, [(E, "ingest.bad_number", "-inf")]),
@@ -193,7 +194,8 @@ def test_count_cell(monkeypatch, cell, visits, problems):
     ("中间业务收入(万元)", -0.01, "fee_income", -100.0, [(W, "ingest.negative_amount", "-0.01")]),
     ("存款余额(万元)", -5, "deposit_balance", -5.0, [(W, "ingest.negative_amount", "-5")]),
     # implausibly large for a day
-    ("新增存款(元)", 1e13, "deposits_new", 1e9, [(W, "ingest.implausible", "10000000000000")]),
+    ("新增存款(元)", 1e13, "deposits_new", None, [(E, "ingest.beyond_hard_range", "10000000000000")]),  # 1e9 万元
+    ("新增存款(元)", 2e9, "deposits_new", 2e5, [(W, "ingest.implausible", "2000000000")]),    # 200,000 万元
     # a blank balance is "not logged" (NaN), a blank flow 0
     ("存款余额(万元)", "—", "deposit_balance", float("nan"), []),
     ("新增存款(万元)", "—", "deposits_new", 0.0, []),
@@ -284,7 +286,7 @@ def test_day_off_messages():
     (None, "李娜", "一队", "1002", []),                               # a repeated name told apart by team
     ("1003", None, "二队", "1003", [(W, "ingest.team_mismatch", "团队", "二队")]),
     ("1003", None, "一 队", "1003", [(W, "ingest.team_mismatch", "团队", "一 队")]),
-    (None, "李娜", None, None, [(E, "ingest.ambiguous_name", "客户经理", "李娜")]),
+    (None, "李娜", None, None, [(E, "ingest.ambiguous_name_hidden", "客户经理", "李娜")]),
     ("1001", "李娜", None, None, [(E, "ingest.id_name_mismatch", "客户经理", "李娜")]),
     ("9999", None, None, None, [(E, "ingest.unknown_manager_none", "工号", "9999")]),
     (True, None, None, None, [(E, "ingest.unknown_manager_none", "工号", "True")]),
@@ -305,9 +307,10 @@ def test_who_problems_carry_what_the_message_needs(monkeypatch):
     res = from_grid(monkeypatch, [["日期", "工号", "客户经理", "拜访客户数"], [D, None, "李娜", 1],
                                   [D, None, "张玮", 1], [D, "2001", None, 1]])
     ambiguous, unknown, outside = res.problems
-    assert ambiguous.params == {"ids": ["1002", "2002"]}
+    assert ambiguous.params == {}                        # 2002 is in 二队: not shown to the lead of 一队
     assert unknown.params == {"suggestions": ["张伟(1001)"]}
-    assert outside.message("en") == '王强 (2001) belongs to team "二队", outside your team; you may not import this row.'
+    # only what the file says: not 王强's name, not his team
+    assert outside.message("en") == '"2001" is not a manager of your team; you may not import this row.'
 
 
 # ---------------------------------------------------------------- sheets with little or nothing to import
@@ -323,7 +326,7 @@ def test_who_problems_carry_what_the_message_needs(monkeypatch):
      [("1001", D, 0.0, None), ("1002", SAT, 1.0, "周末加班")]),
     # an unidentified manager twice is not a duplicate
     ([["日期", "客户经理", "拜访客户数"], [D, "李娜", 1], [D, "李娜", 2]], 2,
-     [(E, "ingest.ambiguous_name", 2), (E, "ingest.ambiguous_name", 3)], []),
+     [(E, "ingest.ambiguous_name_hidden", 2), (E, "ingest.ambiguous_name_hidden", 3)], []),
     # the same manager and day three times (1001 typed as text and as a number): the first one imports
     ([["日期", "工号", "拜访客户数"], [D, "1001", 1], [D, 1001, 2], [D, "1001", 3]], 3,
      [(E, "ingest.duplicate_row", 3), (E, "ingest.duplicate_row", 4)], [("1001", D, 1.0, None)]),

@@ -145,7 +145,7 @@ def test_csv_gbk_and_xls_sheets_combine_across_files():
     # another team's manager (team lead of 一队 uploading 二队's 王强)
     (["日期", "工号", "拜访客户数"], [[D, "2001", 1]], [("error", "ingest.out_of_scope", 2, "工号")]),
     # two 李娜 on the roster, name only, no team column → ambiguous
-    (["日期", "客户经理", "拜访客户数"], [[D, "李娜", 1]], [("error", "ingest.ambiguous_name", 2, "客户经理")]),
+    (["日期", "客户经理", "拜访客户数"], [[D, "李娜", 1]], [("error", "ingest.ambiguous_name_hidden", 2, "客户经理")]),
     # data but no manager
     (["日期", "工号", "客户经理", "拜访客户数"], [[D, None, None, 1]], [("error", "ingest.missing_manager", 2, "工号")]),
     # a date missing while numbers are there
