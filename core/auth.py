@@ -5,9 +5,15 @@
   the store filters every read and checks every write by.
 * Passwords are hashed with argon2id (argon2-cffi's recommended parameters). Set ``DASH_ARGON2_FAST=1`` to use
   a cheap parameter set (tests only); hashes made with other parameters are upgraded at the next sign-in.
-* Rate limit: after :data:`MAX_FAILURES` failed sign-ins within :data:`FAILURE_WINDOW` for one username, that
-  username is locked for :data:`LOCK_DURATION` — whether or not an account exists, so the answers never reveal
-  which usernames are real.
+* Throttling (docs/SECURITY.md): by (username, client) with exponential back-off — after
+  :data:`FREE_FAILURES` failures from one client, that client waits :data:`BACKOFF_BASE`, doubling with every
+  further failure up to :data:`BACKOFF_MAX`. A client that signed in to this username successfully within
+  :data:`KNOWN_FOR` is *known* and only ever waits for its own failures, so a stranger cannot lock the real user
+  out of his usual client. Clients not known are also throttled together per username (after
+  :data:`UNKNOWN_FREE_FAILURES`), which stops guessing spread over many addresses. A server-wide budget
+  (:data:`HASH_BUDGET_PER_MINUTE` password checks a minute, :data:`HASH_CONCURRENCY` at once) bounds the argon2
+  work; beyond it only known clients are checked. The same answers whether or not an account exists, so they
+  never reveal which usernames are real.
 * Demo mode (setting ``demo_mode`` is true, the demo bank was loaded by the app): three password-less demo
   accounts can be used with one click until a real (non-demo) director account exists.
 
@@ -19,6 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import threading
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,12 +39,13 @@ from core.errors import AppError, ScopeError
 from core.scope import ROLES, Scope, role_needs_employee, role_needs_team, scope_for_account
 from core.demo import is_demo
 from core.store import accounts as acc
+from core.throttle import (BACKOFF_BASE, BACKOFF_MAX, FAILURE_WINDOW, FREE_FAILURES, KNOWN_FOR,  # noqa: F401
+                           UNKNOWN_FREE_FAILURES, backoff, client_id, throttle)
 
-MAX_FAILURES = 5
-FAILURE_WINDOW = dt.timedelta(minutes=15)
-LOCK_DURATION = dt.timedelta(minutes=15)
 PASSWORD_MIN_LENGTH = 8
 PASSWORD_MAX_LENGTH = 256
+HASH_BUDGET_PER_MINUTE = 120                # password checks a minute for the whole server (≈ 35 s of argon2)
+HASH_CONCURRENCY = 2                        # password checks running at the same moment, per process
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._@-]{1,63}$")
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -54,13 +62,13 @@ LIST_COLUMNS = ["username", "display_name", "role", "team", "employee_id", "emai
 class AuthResult:
     ok: bool
     scope: Scope | None
-    reason: str                   # ok | bad_credentials | locked | disabled | demo_disabled
+    reason: str                   # ok | bad_credentials | locked | busy | disabled | demo_disabled
     retry_after_seconds: int = 0
 
     def message(self, lang: str = "zh") -> str:
         """What to tell the person at the sign-in form (never whether the username exists)."""
-        if self.reason == "locked":
-            return t("auth.locked", lang, minutes=max(1, -(-self.retry_after_seconds // 60)))
+        if self.reason in ("locked", "busy"):
+            return t(f"auth.{self.reason}", lang, minutes=max(1, -(-self.retry_after_seconds // 60)))
         return t(f"auth.{self.reason}", lang)
 
 
@@ -87,14 +95,21 @@ def hash_password(password: str) -> str:
     return _hasher().hash(password)
 
 
+_HASH_SLOTS = threading.BoundedSemaphore(HASH_CONCURRENCY)
+
+
 def verify_password(password_hash: str | None, password: str) -> bool:
-    """True when `password` matches `password_hash`; False for a mismatch, an empty or a malformed hash."""
+    """True when `password` matches `password_hash`; False for a mismatch, an empty or a malformed hash.
+
+    At most :data:`HASH_CONCURRENCY` checks run at once in this process (the others wait their turn), so a burst
+    of sign-ins cannot take every core."""
     if not password_hash or password is None:
         return False
-    try:
-        return _hasher().verify(password_hash, password)
-    except (VerifyMismatchError, VerificationError, InvalidHashError):
-        return False
+    with _HASH_SLOTS:
+        try:
+            return _hasher().verify(password_hash, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return False
 
 
 def needs_rehash(password_hash: str) -> bool:
@@ -307,68 +322,61 @@ def _now() -> dt.datetime:
     return dt.datetime.now().replace(microsecond=0)
 
 
-def lock_until(attempts: list[tuple[dt.datetime, bool]], now: dt.datetime) -> dt.datetime | None:
-    """When the lock in force at `now` ends, from the attempts (at, ok) in time order; None if not locked.
-
-    A success clears the failures before it. The MAX_FAILURES-th failure within FAILURE_WINDOW locks the
-    username for LOCK_DURATION from that failure, and counting starts afresh after the lock.
-    """
-    failures: list[dt.datetime] = []
-    locked: dt.datetime | None = None
-    for at, ok in sorted(attempts, key=lambda a: a[0]):
-        if locked is not None and at < locked:
-            continue
-        if ok:
-            failures = []
-            continue
-        failures = [f for f in failures if f > at - FAILURE_WINDOW] + [at]
-        if len(failures) >= MAX_FAILURES:
-            locked, failures = at + LOCK_DURATION, []
-    return locked if locked is not None and locked > now else None
-
-
 def _seconds(until: dt.datetime, now: dt.datetime) -> int:
     return max(1, int((until - now).total_seconds() + 0.999))
 
 
-def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None) -> AuthResult:
-    """Check a username and password, with the rate limit; records the attempt and audits it.
+def authenticate(engine: Engine, username: str, password: str, now: dt.datetime | None = None,
+                 client: str | None = None) -> AuthResult:
+    """Check a username and password, with the throttle; records the attempt (with its client) and audits it.
 
-    Reasons: ok, bad_credentials (unknown username or wrong password: the same answer), locked (too many
-    failures; retry_after_seconds says for how long), disabled (right password, disabled account),
-    demo_disabled (a demo account after a real director was created).
+    Reasons: ok, bad_credentials (unknown username or wrong password: the same answer), locked (this client must
+    wait; retry_after_seconds says how long), busy (the server's budget of password checks for this minute is
+    spent and this client is not known for this username: nothing checked, nothing recorded), disabled (right
+    password, disabled account), demo_disabled (a demo account after a real director was created).
+    `client` is :func:`client_id` of the browser (None: an unknown client, e.g. the CLI).
     """
     now = now or _now()
     uname = normalise_username(username)
-    locked = lock_until(acc.recent_attempts(engine, uname, now - dt.timedelta(hours=1)), now)
+    client = (client or "")[:64]
+    attempts = acc.recent_attempts(engine, uname, now - KNOWN_FOR)
+    locked = throttle(attempts, client, now)
     if locked is not None:
         return AuthResult(False, None, "locked", _seconds(locked, now))
+    known = any(ok and c == client and at > now - KNOWN_FOR for at, ok, c in attempts)
+    if not known and acc.attempts_since(engine, now - dt.timedelta(minutes=1)) >= HASH_BUDGET_PER_MINUTE:
+        return AuthResult(False, None, "busy", 60)
     found = acc.get_user_secret(engine, uname) if uname else None
     if found is None:
         verify_password(_dummy_hash(_fast()), password or "")  # same work as for a real account
-        return _failed(engine, uname or "?", now)
+        return _failed(engine, uname or "?", now, client)
     user, password_hash = found
     if user["is_demo"]:
         if not demo_signin_available(engine):
             return AuthResult(False, None, "demo_disabled")
-        return _failed(engine, uname, now)  # demo accounts have no password: one-click sign-in only
+        return _failed(engine, uname, now, client)  # demo accounts have no password: one-click sign-in only
     if password_hash is None:
         verify_password(_dummy_hash(_fast()), password or "")
-        return _failed(engine, uname, now)
+        return _failed(engine, uname, now, client)
     if not verify_password(password_hash, password or ""):
-        return _failed(engine, uname, now)
+        return _failed(engine, uname, now, client)
     if not _usable(engine, user):
         return AuthResult(False, None, "disabled")
-    locked = acc.record_attempt(engine, uname, True, now, lock_until, {"method": "password"})
-    if locked is not None:  # a concurrent failure locked the account meanwhile
+    locked = acc.record_attempt(engine, uname, True, now, _rule(client), {"method": "password"}, client=client,
+                                history=KNOWN_FOR)
+    if locked is not None:  # a concurrent failure from this client made it wait meanwhile
         return AuthResult(False, None, "locked", _seconds(locked, now))
     if needs_rehash(password_hash):
         acc.set_password_hash(engine, uname, uname, hash_password(password), None)
     return AuthResult(True, _scope_of(user), "ok")
 
 
-def _failed(engine: Engine, uname: str, now: dt.datetime) -> AuthResult:
-    locked = acc.record_attempt(engine, uname, False, now, lock_until)
+def _rule(client: str):
+    return lambda attempts, at: throttle(attempts, client, at)
+
+
+def _failed(engine: Engine, uname: str, now: dt.datetime, client: str) -> AuthResult:
+    locked = acc.record_attempt(engine, uname, False, now, _rule(client), client=client, history=KNOWN_FOR)
     if locked is not None:
         return AuthResult(False, None, "locked", _seconds(locked, now))
     return AuthResult(False, None, "bad_credentials")

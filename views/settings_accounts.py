@@ -11,7 +11,7 @@ import json
 import pandas as pd
 import streamlit as st
 
-from core import auth
+from core import auth, export
 from core.errors import AppError, ScopeError
 from core.i18n import has
 from core.scope import ROLES, is_director_role, role_needs_team
@@ -272,8 +272,10 @@ def render_audit(ctx) -> None:
         "at": st.column_config.DatetimeColumn(ctx.t("settings.audit_at"), format="YYYY-MM-DD HH:mm:ss"),
         "username": ctx.t("settings.audit_user"), "action": ctx.t("settings.audit_action"),
         "target": ctx.t("settings.audit_target"), "detail": ctx.t("settings.audit_detail")})
-    csv = out.rename(columns={"at": ctx.t("settings.audit_at"), "username": ctx.t("settings.audit_user"),
-                              "action": ctx.t("settings.audit_action"), "target": ctx.t("settings.audit_target"),
-                              "detail": ctx.t("settings.audit_detail")}).to_csv(index=False).encode("utf-8-sig")
+    # the one escaping writer: a username such as =HYPERLINK(...) typed at the sign-in form stays text
+    csv = export.frame_to_csv(out.rename(columns={
+        "at": ctx.t("settings.audit_at"), "username": ctx.t("settings.audit_user"),
+        "action": ctx.t("settings.audit_action"), "target": ctx.t("settings.audit_target"),
+        "detail": ctx.t("settings.audit_detail")}))
     st.download_button(ctx.t("word.download") + " CSV", csv, file_name="audit_trail.csv", mime="text/csv",
                        key="audit_download", icon=":material/download:")

@@ -139,7 +139,7 @@ def _render_signin(engine, lang: str, providers: list[str] | None, sso_error: st
             if not (username or "").strip() or not password:
                 st.error(t("auth.fill_both", lang))
             else:
-                result = auth.authenticate(engine, username, password)
+                result = auth.authenticate(engine, username, password, client=_client())
                 if result.ok:
                     ss.pop("signin_password", None)
                     _start_session(engine, result.scope, "password")
@@ -156,6 +156,21 @@ def _render_signin(engine, lang: str, providers: list[str] | None, sso_error: st
                         st.login()
                     else:
                         st.login(name)
+
+
+def _client() -> str:
+    """This browser as the sign-in throttle knows it (core.auth.client_id): address and user-agent digest."""
+    ctx = st.context
+    try:
+        headers = ctx.headers
+        agent, forwarded = headers.get("User-Agent"), headers.get("X-Forwarded-For")
+    except (AttributeError, RuntimeError):   # no request behind this run (AppTest, bare mode)
+        agent = forwarded = None
+    try:
+        ip = ctx.ip_address
+    except (AttributeError, RuntimeError):
+        ip = None
+    return auth.client_id(ip, agent, forwarded)
 
 
 def _render_demo(engine, lang: str) -> None:

@@ -93,15 +93,22 @@ def roster_entries(engine: Engine) -> list[dict]:
         return [dict(r) for r in conn.execute(q).mappings()]
 
 
-def recent_attempts(engine_or_conn, username: str, since: dt.datetime) -> list[tuple[dt.datetime, bool]]:
-    """Sign-in attempts for `username` at or after `since`, oldest first: [(at, ok), ...]."""
-    q = select(t.login_attempts.c.at, t.login_attempts.c.ok).where(
+def recent_attempts(engine_or_conn, username: str, since: dt.datetime) -> list[tuple[dt.datetime, bool, str]]:
+    """Sign-in attempts for `username` at or after `since`, oldest first: [(at, ok, client), ...] (client ""
+    when unknown)."""
+    q = select(t.login_attempts.c.at, t.login_attempts.c.ok, t.login_attempts.c.client).where(
         t.login_attempts.c.username == username, t.login_attempts.c.at >= since).order_by(
         t.login_attempts.c.at, t.login_attempts.c.id)
     if isinstance(engine_or_conn, Engine):
         with engine_or_conn.connect() as conn:
-            return [(r[0], bool(r[1])) for r in conn.execute(q)]
-    return [(r[0], bool(r[1])) for r in engine_or_conn.execute(q)]
+            return [(r[0], bool(r[1]), r[2] or "") for r in conn.execute(q)]
+    return [(r[0], bool(r[1]), r[2] or "") for r in engine_or_conn.execute(q)]
+
+
+def attempts_since(engine_or_conn, since: dt.datetime) -> int:
+    """How many sign-in attempts (each one a password check) the whole server recorded since `since`."""
+    return int(_scalar(engine_or_conn, select(func.count()).select_from(t.login_attempts).where(
+        t.login_attempts.c.at >= since)) or 0)
 
 
 # ---------------------------------------------------------------- writes
@@ -175,36 +182,41 @@ def unlock(engine: Engine, actor: str, username: str) -> None:
 
 
 def record_attempt(engine: Engine, username: str, ok: bool, at: dt.datetime, lock_rule,
-                   detail: dict | None = None) -> dt.datetime | None:
+                   detail: dict | None = None, client: str = "", history: dt.timedelta = dt.timedelta(days=90),
+                   ) -> dt.datetime | None:
     """Record one sign-in attempt atomically and return the lock end it causes or finds (None = not locked).
 
-    ``lock_rule(attempts, at) -> locked_until | None`` decides from the attempts of the last hour. If the
-    username is already locked when the attempt is recorded (another attempt won the race), nothing is stored
-    and the existing lock end is returned. Audit: ``login`` / ``login_failed`` / ``login_locked``.
+    ``lock_rule(attempts, at) -> locked_until | None`` decides from the attempts of `username` over `history`
+    ([(at, ok, client)], see :func:`recent_attempts`). If the attempt is already refused when it is recorded
+    (another attempt won the race), nothing is stored and the lock end is returned. Failures older than a day
+    are deleted (they no longer count), successes after `history` (they tell which clients are known).
+    Audit: ``login`` / ``login_failed`` / ``login_locked`` (with the client).
     """
-    since = at - dt.timedelta(hours=1)
     with write_begin(engine) as conn:
-        attempts = recent_attempts(conn, username, since)
+        attempts = recent_attempts(conn, username, at - history)
         locked = lock_rule(attempts, at)
         if locked is not None:
             return locked
-        conn.execute(insert(t.login_attempts).values(username=username, at=at, ok=bool(ok)))
-        # Old attempts are of no use to the rate limit; the audit trail keeps the history.
-        conn.execute(delete(t.login_attempts).where(t.login_attempts.c.at < at - dt.timedelta(days=1)))
+        conn.execute(insert(t.login_attempts).values(username=username, at=at, ok=bool(ok), client=client or None))
+        conn.execute(delete(t.login_attempts).where(
+            t.login_attempts.c.at < at - history))
+        conn.execute(delete(t.login_attempts).where(
+            t.login_attempts.c.ok.is_(False), t.login_attempts.c.at < at - dt.timedelta(days=1)))
         user = _one(conn, select(t.users.c.username).where(t.users.c.username == username))
+        where = {"client": client} if client else {}
         if ok:
             if user is not None:
                 conn.execute(update(t.users).where(t.users.c.username == username).values(
-                    last_login=at, failed_attempts=0, locked_until=None))
-            record(conn, username, "login", username, detail)
+                    last_login=at, failed_attempts=0))
+            record(conn, username, "login", username, {**(detail or {}), **where})
             return None
-        new_lock = lock_rule(attempts + [(at, False)], at)
+        new_lock = lock_rule(attempts + [(at, False, client or "")], at)
         if user is not None:
             conn.execute(update(t.users).where(t.users.c.username == username).values(
                 failed_attempts=t.users.c.failed_attempts + 1, locked_until=new_lock))
-        record(conn, username, "login_failed", username, {"known": user is not None, **(detail or {})})
+        record(conn, username, "login_failed", username, {"known": user is not None, **(detail or {}), **where})
         if new_lock is not None:
-            record(conn, username, "login_locked", username, {"until": new_lock.isoformat()})
+            record(conn, username, "login_locked", username, {"until": new_lock.isoformat(), **where})
         return new_lock
 
 

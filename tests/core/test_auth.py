@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 
 import pandas as pd
 import pytest
@@ -15,6 +17,7 @@ from core.store import accounts as acc
 
 T0 = dt.datetime(2026, 11, 2, 9, 0, 0)
 MIN = dt.timedelta(minutes=1)
+SEC = dt.timedelta(seconds=1)
 PW = "abc12345"
 
 
@@ -229,7 +232,8 @@ def test_reset_password_replaces_it_and_lifts_the_lock(db):
     auth.create_user(db, SYSTEM, "cm002", None, "manager", password=PW, employee_id="CM002")
     for i in range(5):
         auth.authenticate(db, "cm002", "wrong999", now=T0 + i * MIN)
-    assert auth.authenticate(db, "cm002", PW, now=T0 + 5 * MIN).reason == "locked"
+    # the 5th failure (minute 4) makes this client wait 1 minute: locked at 4:30
+    assert auth.authenticate(db, "cm002", PW, now=T0 + 4 * MIN + 30 * SEC).reason == "locked"
     auth.reset_password(db, SYSTEM, "cm002", "fresh2026")
     assert auth.authenticate(db, "cm002", PW, now=T0 + 6 * MIN).reason == "bad_credentials"
     assert auth.authenticate(db, "cm002", "fresh2026", now=T0 + 7 * MIN).ok
@@ -240,10 +244,12 @@ def test_unlock_lifts_the_lock(db):
     auth.create_user(db, SYSTEM, "cm002", None, "manager", password=PW, employee_id="CM002")
     for i in range(5):
         auth.authenticate(db, "cm002", "wrong999", now=T0 + i * MIN)
-    assert auth.list_users(db, SYSTEM, now=T0 + 5 * MIN).set_index("username").loc["cm002", "locked"]
+    half = T0 + 4 * MIN + 30 * SEC     # within the 1-minute wait after the 5th failure (minute 4)
+    assert auth.list_users(db, SYSTEM, now=half).set_index("username").loc["cm002", "locked"]
+    assert auth.authenticate(db, "cm002", PW, now=half).reason == "locked"
     auth.unlock_user(db, SYSTEM, "cm002")
-    assert not auth.list_users(db, SYSTEM, now=T0 + 5 * MIN).set_index("username").loc["cm002", "locked"]
-    assert auth.authenticate(db, "cm002", PW, now=T0 + 6 * MIN).ok
+    assert not auth.list_users(db, SYSTEM, now=half).set_index("username").loc["cm002", "locked"]
+    assert auth.authenticate(db, "cm002", PW, now=half).ok
     assert ("system", "user_unlock", "cm002") in actions(db)
 
 
@@ -276,36 +282,123 @@ def test_list_users_never_returns_a_hash(db):
 
 # ---------------------------------------------------------------- sign-in and rate limit
 
-@pytest.mark.parametrize("attempts, now_min, locked_until_min", [
-    # (minute, ok) pairs, minutes after T0
-    ([], 0, None),
-    ([(0, False), (1, False), (2, False), (3, False)], 4, None),                   # four failures: not yet
-    ([(0, False), (1, False), (2, False), (3, False), (4, False)], 5, 19),        # fifth within 15 min: 4 + 15
-    ([(0, False), (1, False), (2, False), (3, False), (4, False)], 19, None),      # the lock has run out
-    ([(0, False), (1, False), (2, False), (3, False), (16, False)], 16, None),     # minute 0 left the window
-    ([(0, False), (1, False), (2, True), (3, False), (4, False), (5, False)], 6, None),  # a success resets
-    ([(0, False), (1, False), (2, False), (3, False), (14, False)], 14.5, 29),
+@pytest.mark.parametrize("failures, expected_min", [
+    (0, None), (4, None), (5, 1), (6, 2), (7, 4), (8, 8), (9, 16), (10, 32), (11, 60), (30, 60),
 ])
-def test_lock_until(attempts, now_min, locked_until_min):
-    att = [(T0 + m * MIN, ok) for m, ok in attempts]
-    got = auth.lock_until(att, T0 + now_min * MIN)
-    assert got == (None if locked_until_min is None else T0 + locked_until_min * MIN)
+def test_backoff_doubles_from_the_fifth_failure_up_to_an_hour(failures, expected_min):
+    assert auth.backoff(failures) == (None if expected_min is None else expected_min * MIN)
+
+
+USUAL, STRANGER, OTHER = "10.0.0.5|usual", "10.9.9.9|evil", "10.0.0.8|newphone"
+KNOWN = [(-24 * 60, True, USUAL)]        # the user signed in from his usual client yesterday
+
+
+@pytest.mark.parametrize("attempts, client, now_min, until_min", [
+    # (minute after T0, ok, client) attempts; the client asking; when; until when it must wait (None: may try)
+    ([], STRANGER, 0, None),
+    ([(m, False, STRANGER) for m in range(4)], STRANGER, 4, None),                       # four: no wait yet
+    ([(m, False, STRANGER) for m in range(5)], STRANGER, 4.5, 5),                        # 5th at 4 → 4 + 1
+    ([(m, False, STRANGER) for m in range(5)], STRANGER, 5, None),                       # the wait ran out
+    ([(m, False, STRANGER) for m in range(6)], STRANGER, 5.5, 7),                        # 6th at 5 → 5 + 2
+    ([(m, False, STRANGER) for m in range(7)], STRANGER, 6.5, 10),                       # 7th at 6 → 6 + 4
+    ([(m, False, STRANGER) for m in range(20)], STRANGER, 19.5, 79),                     # capped: 19 + 60
+    ([(m, False, STRANGER) for m in range(5)], USUAL, 4.5, None),                        # his wait, not mine
+    ([(m, False, STRANGER) for m in range(5)], OTHER, 4.5, None),                        # 5 < 10 unknown
+    # ten failures from ten unknown clients: every unknown client waits 1 min from the 10th (minute 9)
+    ([(m, False, f"10.1.1.{m}|x") for m in range(10)], OTHER, 9.5, 10),
+    ([(m, False, f"10.1.1.{m}|x") for m in range(10)] + KNOWN, USUAL, 9.5, None),       # known: not touched
+    ([(m, False, f"10.1.1.{m}|x") for m in range(10)] + [(-91 * 24 * 60, True, USUAL)], USUAL, 9.5, 10),  # 91 d
+    ([(m, False, f"10.1.1.{m}|x") for m in range(11)], OTHER, 10.5, 12),                 # 11th at 10 → + 2
+    # a success from the client clears its own failures before it
+    ([(0, False, USUAL), (1, False, USUAL), (2, True, USUAL), (3, False, USUAL), (4, False, USUAL),
+      (5, False, USUAL)], USUAL, 5.5, None),
+    ([(m - 25 * 60, False, STRANGER) for m in range(5)], STRANGER, 0, None),            # older than 24 h
+    # the usual client's own mistakes still back off (its owner typed the wrong password five times)
+    (KNOWN + [(m, False, USUAL) for m in range(5)], USUAL, 4.5, 5),
+])
+def test_throttle(attempts, client, now_min, until_min):
+    att = [(T0 + m * MIN, ok, c) for m, ok, c in attempts]
+    got = auth.throttle(att, client, T0 + now_min * MIN)
+    assert got == (None if until_min is None else T0 + until_min * MIN)
+
+
+def _sha12(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()[:12]
+
+
+@pytest.mark.parametrize("ip, agent, forwarded, proxies, expected", [
+    ("10.0.0.5", "Mozilla/5.0 (iPhone)", None, 0, "10.0.0.5|" + _sha12("Mozilla/5.0 (iPhone)")),
+    (None, None, None, 0, "-|" + _sha12("")),                                      # localhost / no request
+    ("127.0.0.1", "UA", "6.6.6.6, 10.0.0.7", 0, "127.0.0.1|" + _sha12("UA")),      # header not trusted
+    ("127.0.0.1", "UA", "6.6.6.6, 10.0.0.7", 1, "10.0.0.7|" + _sha12("UA")),       # the proxy's own entry
+    ("127.0.0.1", "UA", "1.2.3.4, 10.0.0.7", 2, "1.2.3.4|" + _sha12("UA")),        # two proxies
+    ("127.0.0.1", "UA", "10.0.0.7", 3, "10.0.0.7|" + _sha12("UA")),                # fewer hops than proxies
+])
+def test_client_id(ip, agent, forwarded, proxies, expected):
+    got = auth.client_id(ip, agent, forwarded, trusted_proxies=proxies)
+    assert got == expected and len(got) <= 64
+
+
+def test_the_director_on_his_usual_client_gets_in_while_a_stranger_guesses(db):
+    """The reported attack: one wrong try every 10 s for 2 hours on `boss` (it kept him out: 1 of 24 sign-ins
+    got through). The director signs in every 5 minutes from his usual client: all 24 get through."""
+    auth.create_user(db, SYSTEM, "boss", None, "director", password=PW)
+    assert auth.authenticate(db, "boss", PW, now=T0 - 24 * 60 * MIN, client=USUAL).ok     # yesterday
+    got_in = checked = 0
+    for step in range(2 * 60 * 6):                       # every 10 s for 2 hours
+        now = T0 + step * 10 * SEC
+        res = auth.authenticate(db, "boss", "guess%04d" % step, now=now, client=STRANGER)
+        assert not res.ok and res.reason in ("bad_credentials", "locked")
+        if step % 30 == 0:                               # every 5 minutes
+            got_in += auth.authenticate(db, "boss", PW, now=now + SEC, client=USUAL).ok
+    checked = len(audit.read_audit(db, SYSTEM, action="login_failed"))
+    assert got_in == 24
+    # the stranger's password checks: 5 free (0:00-0:40), then after waits of 1, 2, 4, 8, 16, 32 and 60 min
+    # (at 1:40, 3:40, 7:40, 15:40, 31:40, 63:40; the next would be 123:40): 5 + 6 = 11
+    assert checked == 11
+    # a new client of the director waits with the strangers, his usual one does not: the 11th unknown failure
+    # (63:40) makes every unknown client wait 2 min (11 - 10 free → 2^1 min), until 65:40
+    later = T0 + 64 * MIN
+    assert auth.authenticate(db, "boss", PW, now=later, client=OTHER).reason == "locked"
+    assert auth.authenticate(db, "boss", PW, now=later, client=USUAL).ok
+
+
+def test_the_hashing_budget_refuses_unknown_clients_without_checking(db, monkeypatch):
+    auth.create_user(db, SYSTEM, "boss", None, "director", password=PW)
+    assert auth.authenticate(db, "boss", PW, now=T0 - 60 * MIN, client=USUAL).ok
+    monkeypatch.setattr(auth, "HASH_BUDGET_PER_MINUTE", 3)
+    calls = []
+    real = auth.verify_password
+    monkeypatch.setattr(auth, "verify_password", lambda h, p: calls.append(1) or real(h, p))
+    for i in range(3):                                   # three checks within the minute use the budget
+        assert auth.authenticate(db, f"user{i}", "x", now=T0 + i * SEC, client=STRANGER).reason == "bad_credentials"
+    assert len(calls) == 3
+    busy = auth.authenticate(db, "boss", PW, now=T0 + 5 * SEC, client=OTHER)
+    assert (busy.ok, busy.reason, len(calls)) == (False, "busy", 3)        # refused unchecked, not recorded
+    assert "1" in busy.message("zh") and "1" in busy.message("en")
+    assert auth.authenticate(db, "boss", PW, now=T0 + 6 * SEC, client=USUAL).ok   # known: still checked
+    assert auth.authenticate(db, "boss", PW, now=T0 + 66 * SEC, client=OTHER).ok  # the minute has passed
+    failed = audit.read_audit(db, SYSTEM, action="login_failed")
+    assert sorted(failed["target"]) == ["user0", "user1", "user2"]
 
 
 @pytest.mark.parametrize("username", ["cm002", "no.such.user"])
 def test_rate_limit_is_the_same_for_known_and_unknown_usernames(db, username):
     auth.create_user(db, SYSTEM, "cm002", None, "manager", password=PW, employee_id="CM002")
     reasons = [auth.authenticate(db, username, "wrong999", now=T0 + i * MIN).reason for i in range(6)]
-    # failures 1-4 are plain failures; the 5th locks (answered as locked), the 6th is refused unchecked
+    # failures 1-4 are plain failures; the 5th (minute 4) makes this client wait 1 min (answered as locked);
+    # at minute 5 the wait is over, the 6th failure makes it wait 2 min (until minute 7)
     assert reasons == ["bad_credentials"] * 4 + ["locked", "locked"]
-    locked = auth.authenticate(db, username, PW, now=T0 + 10 * MIN)
-    assert (locked.ok, locked.reason, locked.retry_after_seconds) == (False, "locked", 9 * 60)  # until 4+15=19
-    assert "9" in locked.message("en") and "9" in locked.message("zh")
+    locked = auth.authenticate(db, username, PW, now=T0 + 6 * MIN)
+    assert (locked.ok, locked.reason, locked.retry_after_seconds) == (False, "locked", 60)   # until minute 7
+    assert "1" in locked.message("en") and "1" in locked.message("zh")
     trail = actions(db)
-    assert sum(1 for _u, a, tg in trail if a == "login_failed" and tg == username) == 5
-    assert sum(1 for _u, a, tg in trail if a == "login_locked" and tg == username) == 1
-    after = auth.authenticate(db, username, PW, now=T0 + 19 * MIN)     # the lock has run out
-    assert after.reason == ("ok" if username == "cm002" else "bad_credentials")
+    assert sum(1 for _u, a, tg in trail if a == "login_failed" and tg == username) == 6
+    assert sum(1 for _u, a, tg in trail if a == "login_locked" and tg == username) == 2
+    after = auth.authenticate(db, username, PW, now=T0 + 7 * MIN)     # the wait has run out
+    # the password is checked again: right for cm002; for the unknown name it is the 7th failure (wait 4 min),
+    # the same answer a wrong password for cm002 gets there
+    assert after.reason == ("ok" if username == "cm002" else "locked")
 
 
 def test_a_lock_on_one_username_does_not_touch_another(db):
@@ -313,8 +406,17 @@ def test_a_lock_on_one_username_does_not_touch_another(db):
     auth.create_user(db, SYSTEM, "rm002", None, "manager", password=PW, employee_id="RM002")
     for i in range(5):
         auth.authenticate(db, "cm002", "wrong999", now=T0 + i * MIN)
-    assert auth.authenticate(db, "cm002", PW, now=T0 + 6 * MIN).reason == "locked"
-    assert auth.authenticate(db, "rm002", PW, now=T0 + 6 * MIN).ok
+    assert auth.authenticate(db, "cm002", PW, now=T0 + 4 * MIN + 30 * SEC).reason == "locked"
+    assert auth.authenticate(db, "rm002", PW, now=T0 + 4 * MIN + 30 * SEC).ok
+
+
+def test_attempts_are_stored_with_their_client(db):
+    auth.create_user(db, SYSTEM, "boss", None, "director", password=PW)
+    auth.authenticate(db, "boss", "wrong999", now=T0, client=STRANGER)
+    auth.authenticate(db, "boss", PW, now=T0 + MIN, client=USUAL)
+    assert acc.recent_attempts(db, "boss", T0 - MIN) == [(T0, False, STRANGER), (T0 + MIN, True, USUAL)]
+    assert [d.get("client") for d in map(json.loads, audit.read_audit(db, SYSTEM, action="login")["detail"])] \
+        == [USUAL]
 
 
 @pytest.mark.parametrize("typed", ["CM002", "  cm002 ", "Cm002"])
