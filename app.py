@@ -18,6 +18,7 @@ from core.i18n import LANGS, t
 from core.store import logs as store_logs
 from ui import data as ui_data
 from ui.context import PageContext, set_context
+from ui.text import md
 from views import signin
 
 log = logging.getLogger("dashboard")
@@ -129,7 +130,7 @@ def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: di
             values["team"] = ss.get("f_team") or None
             values["line"] = ss.get("f_line") or None
         elif scope.is_team_lead:
-            st.caption(f"{t('filter.team', lang)}: **{scope.team}**")
+            st.caption(f"{t('filter.team', lang)}: **{md(scope.team)}**")
             values["team"], values["line"] = None, None  # the scope already limits rows to his team
         else:
             values["team"], values["line"] = None, None
@@ -225,7 +226,7 @@ def main() -> None:
             big = st.toggle(t("app.big_screen", lang), key="w_big")
             ss["f_big"] = "1" if big else ""
         name = ss.get("display_name") or scope.username
-        st.caption(t("app.signed_in_as", lang, name=name, role=t(f"role.{scope.role}", lang)))
+        st.caption(t("app.signed_in_as", lang, name=md(name), role=t(f"role.{scope.role}", lang)))
         with st.popover(t("auth.change_password", lang), icon=":material/key:"):
             signin.render_password_change(engine, scope, lang, key="sidebar_pw")
         if st.button(t("app.sign_out", lang), key="w_signout"):

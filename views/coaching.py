@@ -19,6 +19,7 @@ from core.i18n import fmt_date
 from core.schema import metric_label
 from ui import data as ui_data
 from ui.context import get_context
+from ui.text import md
 
 log = logging.getLogger("dashboard.coaching")
 SEVERITY_COLOR = {"high": "red", "medium": "orange", "low": "blue"}
@@ -71,7 +72,7 @@ def _praise(ctx, review: coaching.Review) -> None:
         if review.improved.empty:
             st.caption("—")
         for r in review.improved.itertuples():
-            st.markdown("- " + ctx.t("coaching.praise.improved_row", name=r.manager_name, team=r.team,
+            st.markdown("- " + ctx.t("coaching.praise.improved_row", name=md(r.manager_name), team=md(r.team),
                                       metric=metric_label(r.metric, ctx.lang, with_unit=False),
                                       before=coaching.fmt_value(r.metric, r.before, ctx.lang),
                                       after=coaching.fmt_value(r.metric, r.after, ctx.lang),
@@ -81,7 +82,7 @@ def _praise(ctx, review: coaching.Review) -> None:
         if not resolved:
             st.caption("—")
         for f in resolved:
-            st.markdown("- " + ctx.t("coaching.praise.resolved_row", name=f.manager_name, rule=_rule(ctx, f.rule_id),
+            st.markdown("- " + ctx.t("coaching.praise.resolved_row", name=md(f.manager_name), rule=_rule(ctx, f.rule_id),
                                       weeks=f.weeks))
 
 
@@ -123,7 +124,7 @@ def _flag(ctx, f: coaching.Flag, review: coaching.Review, read_only: bool, acks:
     focus = ctx.t("coaching.flags.focus", area=ctx.t(f"coaching.ksa.{f.focus}"), topic=f.focus_topic(ctx.lang))
     if f.acknowledged:
         st.caption(f"{sev} · {title} — {f.reason(ctx.lang)}")
-        st.caption(ctx.t("coaching.flags.acknowledged", until=f.ack_until or ctx.week, note=f.ack_note))
+        st.caption(ctx.t("coaching.flags.acknowledged", until=f.ack_until or ctx.week, note=md(f.ack_note)))
         if not read_only:
             _remove_ack(ctx, f, acks)
         return
@@ -156,8 +157,8 @@ def _flags(ctx, review: coaching.Review, read_only: bool) -> None:
         if not shown:
             continue
         with st.container(border=True):
-            st.markdown("#### " + ctx.t("coaching.flags.manager_header", name=group[0].manager_name,
-                                         team=group[0].team, n=len(group)))
+            st.markdown("#### " + ctx.t("coaching.flags.manager_header", name=md(group[0].manager_name),
+                                         team=md(group[0].team), n=len(group)))
             for f in shown:
                 _flag(ctx, f, review, read_only, acks)
 
@@ -213,7 +214,7 @@ def _log(ctx, sessions: pd.DataFrame, read_only: bool) -> None:
         st.caption(ctx.t("coaching.overdue.none"))
     else:
         for r in overdue.sort_values("follow_up").itertuples():
-            st.warning(ctx.t("coaching.overdue.row", name=r.manager_name, topic=r.topic,
+            st.warning(ctx.t("coaching.overdue.row", name=md(r.manager_name), topic=md(r.topic),
                              date=fmt_date(r.follow_up, ctx.lang), days=(ctx.today - r.follow_up).days))
 
     st.subheader(ctx.t("coaching.log.header"))

@@ -11,13 +11,16 @@ import pandas as pd
 import streamlit as st
 
 from core import charts as C
+from core import fmt
 from core import routines as R
 from core.errors import AppError
 from core.i18n import fmt_month, fmt_pct
 from core.routines.monthly import MonthlyModel, monthly_page
 from core.schema import FIELDS_BY_NAME, TARGET_METRICS, metric_label
 from ui import data as ui_data
+from ui import mine as ui_mine
 from ui.context import get_context
+from ui.text import md_join
 
 fmt_amount = R.fmt_amount
 
@@ -56,6 +59,7 @@ def _attainment(ctx, model: MonthlyModel) -> None:
         return
     mat = model.matrix.copy()
     mat["name"] = mat["name"].where(mat["level"] != "branch", ctx.t("word.branch"))
+    mat[["name", "team"]] = fmt.table(mat, {"name": "text", "team": "text"})
     view = mat[["name", "team", *ms, "score"]].rename(columns={m: metric_label(m, ctx.lang, False) for m in ms})
     pct_cols = [metric_label(m, ctx.lang, False) for m in ms] + ["score"]
     styled = view.style.map(lambda v: R.rag_colour(v, pace), subset=pct_cols).format(
@@ -63,22 +67,27 @@ def _attainment(ctx, model: MonthlyModel) -> None:
     st.dataframe(styled, hide_index=True, width="stretch", column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"), "score": ctx.t("report.col.score")})
     st.caption(ctx.t("monthly.attainment_note", pace=fmt_pct(pace)))
+    rank = model.team_rank
+    if rank is not None:
+        st.caption(ctx.t("morning.team_rank_none") if rank.rank is None else ctx.t(
+            "morning.team_rank", rank=rank.rank, n=rank.n, score=fmt.pct(rank.score), median=fmt.pct(rank.median),
+            manager_median=fmt.pct(model.branch_median)))
 
 
 def _summary(ctx, summ: pd.DataFrame) -> None:
     st.subheader(ctx.t("monthly.summary"))
-    view = summ.assign(status=summ["status"].map(lambda s: _status(ctx, s)))
+    summ = summ.reset_index(drop=True)
+    nums = fmt.table(summ, {"actual": "metric", "target": "metric", "attainment": "pct", "prev_month": "metric",
+                            "mom_pct": "signed_pct", "last_year": "metric", "yoy_pct": "signed_pct"},
+                     metric="metric", lang=ctx.lang)
+    view = pd.concat([fmt.table(summ, {"who": "text", "metric_name": "text"}), nums], axis=1)
+    view["status"] = summ["status"].map(lambda s: _status(ctx, s))
     st.dataframe(view[["who", "metric_name", "actual", "target", "attainment", "status", "prev_month", "mom_pct",
                        "last_year", "yoy_pct"]], hide_index=True, width="stretch", column_config={
-        "who": ctx.t("morning.who"), "metric_name": ctx.t("word.metric"),
-        "actual": st.column_config.NumberColumn(ctx.t("word.actual"), format="localized"),
-        "target": st.column_config.NumberColumn(ctx.t("word.target"), format="localized"),
-        "attainment": st.column_config.NumberColumn(ctx.t("word.attainment"), format="percent"),
-        "status": ctx.t("word.pace"),
-        "prev_month": st.column_config.NumberColumn(ctx.t("report.col.prev_month"), format="localized"),
-        "mom_pct": st.column_config.NumberColumn(ctx.t("report.col.mom_pct"), format="percent"),
-        "last_year": st.column_config.NumberColumn(ctx.t("report.col.last_year"), format="localized"),
-        "yoy_pct": st.column_config.NumberColumn(ctx.t("report.col.yoy_pct"), format="percent")})
+        "who": ctx.t("morning.who"), "metric_name": ctx.t("word.metric"), "actual": ctx.t("word.actual"),
+        "target": ctx.t("word.target"), "attainment": ctx.t("word.attainment"), "status": ctx.t("word.pace"),
+        "prev_month": ctx.t("report.col.prev_month"), "mom_pct": ctx.t("report.col.mom_pct"),
+        "last_year": ctx.t("report.col.last_year"), "yoy_pct": ctx.t("report.col.yoy_pct")})
 
 
 def _rank_table(ctx, frame: pd.DataFrame) -> None:
@@ -127,15 +136,19 @@ def _deposits(ctx, model: MonthlyModel) -> list:
         return []
     if model.spikes:
         st.warning(ctx.t("monthly.spikes", n=len(model.spikes),
-                         names=("、" if ctx.lang == "zh" else ", ").join(model.spikes)))
+                         names=md_join(model.spikes, "、" if ctx.lang == "zh" else ", ")))
     chart = C.adb_chart(adb, ctx.lang)
     st.altair_chart(chart, width="stretch")
-    view = adb[["name", "team", "adb", "month_end", "spike_ratio", "spike", "spike_amount", "prev_adb",
-                "adb_increment"]]
-    styled = view.style.map(R.spike_colour, subset=["spike"]).format(
-        {"adb": "{:,.2f}", "month_end": "{:,.2f}", "spike_ratio": "{:.2f}", "spike_amount": "{:,.2f}",
-         "prev_adb": "{:,.2f}", "adb_increment": "{:,.2f}",
-         "spike": lambda v: ctx.t("word.yes") if v else ctx.t("word.no")}, na_rep="—")
+    adb = adb.reset_index(drop=True)
+    view = pd.concat([fmt.table(adb, {"name": "text", "team": "text"}),
+                      fmt.table(adb, {"adb": "metric", "month_end": "metric", "spike_ratio": "rate",
+                                      "spike_amount": "signed", "prev_adb": "metric", "adb_increment": "signed"},
+                                metric="deposit_balance", lang=ctx.lang)], axis=1)
+    view.insert(5, "spike", [ctx.t("word.yes") if v else ctx.t("word.no") for v in adb["spike"].astype(bool)])
+    view = view[["name", "team", "adb", "month_end", "spike_ratio", "spike", "spike_amount", "prev_adb",
+                 "adb_increment"]]
+    yes = ctx.t("word.yes")
+    styled = view.style.map(lambda v: R.spike_colour(v == yes), subset=["spike"])
     st.dataframe(styled, hide_index=True, width="stretch", column_config={
         k: ctx.t(f"report.col.{k}") for k in ("adb", "month_end", "spike_ratio", "spike", "spike_amount",
                                                "prev_adb", "adb_increment")} | {
@@ -187,11 +200,16 @@ def _split(ctx, model: MonthlyModel) -> None:
         st.success(ctx.t("monthly.split_ok", total=fmt_amount(metric, check.total, ctx.lang)))
     else:
         if check.missing or check.negative:
-            st.error(ctx.t("monthly.split_blank", names="、".join(check.missing + check.negative)))
+            st.error(ctx.t("monthly.split_blank", names=md_join(check.missing + check.negative)))
         if abs(check.difference) >= 1e-6:
             st.warning(ctx.t("monthly.split_diff", total=fmt_amount(metric, check.total, ctx.lang),
                              team_total=fmt_amount(metric, check.team_total, ctx.lang),
                              diff=fmt_amount(metric, check.difference, ctx.lang)))
+    if check.ok:   # issue 11: what saving it would do to a closed (paid) month, said before it is saved
+        preview = edited.assign(metric=metric)[["employee_id", "metric", "value"]]
+        for sentence in R.split_effects(ctx.engine, ctx.scope, team, nxt, preview,
+                                        {metric: round(total, dec)}).sentences(ctx.lang, "targets"):
+            st.warning(sentence)
     if st.button(ctx.t("monthly.split_save", month=fmt_month(nxt, ctx.lang)), disabled=not check.ok,
                  key="split_save", type="primary"):
         rows = edited.assign(metric=metric)[["employee_id", "metric", "value"]]
@@ -231,6 +249,29 @@ def _exports(ctx, model: MonthlyModel, charts: list, top_n: int) -> None:
                                     key=f"monthly_png_{i}")
 
 
+def _manager_page(ctx, model: MonthlyModel) -> None:
+    """A manager's own 月总结: his month against target and pace, 环比/同比 of his own figures, where he stands,
+    what to work on — no ranking tables of one, no 全行/团队 rows that are only himself."""
+    mine = model.mine
+    _tiles(ctx, model.tiles)
+    st.subheader(ctx.t("mine.my_month"))
+    ui_mine.month_table(ctx, mine)
+    ui_mine.standing(ctx, mine)
+    st.subheader(ctx.t("mine.compare"))
+    r = mine.rows.reset_index(drop=True)
+    if len(r):
+        view = pd.concat([pd.DataFrame({"metric": [metric_label(m, ctx.lang) for m in r["metric"]]}),
+                          fmt.table(r, {"actual": "metric", "mom_previous": "metric", "mom_pct": "signed_pct",
+                                        "yoy_pct": "signed_pct"}, metric="metric", lang=ctx.lang)], axis=1)
+        st.dataframe(view, hide_index=True, width="stretch", column_config={
+            "metric": ctx.t("word.metric"), "actual": ctx.t("word.actual"),
+            "mom_previous": ctx.t("mine.col.prev_month"), "mom_pct": ctx.t("mine.col.mom"),
+            "yoy_pct": ctx.t("mine.col.yoy")})
+    st.subheader(ctx.t("mine.vs_peers"))
+    ui_mine.medians_table(ctx, mine)
+    ui_mine.flags_and_work(ctx, mine)
+
+
 def main() -> None:
     ctx = get_context()
     st.title(f"{ctx.t('page.monthly')} · {fmt_month(ctx.month, ctx.lang)}")
@@ -246,6 +287,9 @@ def main() -> None:
     w = model.workdays
     st.caption(ctx.t("morning.workdays", elapsed=w["elapsed"], total=w["total"], left=w["left"],
                      pace=fmt_pct(model.pace)))
+    if model.mine is not None:
+        _manager_page(ctx, model)
+        return
     _tiles(ctx, model.tiles)
     _attainment(ctx, model)
     _summary(ctx, model.summary)

@@ -6,34 +6,26 @@ enlarged for the projector.
 """
 from __future__ import annotations
 
-import html
-
 import pandas as pd
 import streamlit as st
 
 from core import charts as C
+from core import fmt
 from core.i18n import fmt_date, fmt_month, fmt_pct
 from core.routines import fmt_amount, tile_label, tile_value
 from core.routines.morning import KEY_TILES, LEADER_METRICS, PACE_METRICS, MorningModel, morning_page
 from core.schema import PRODUCT_METRICS, metric_label
 from ui import bigscreen
 from ui import data as ui_data
+from ui import mine as ui_mine
 from ui.context import get_context
+from ui.text import html_text, md, md_join
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
 def _model(url: str, scope_key: tuple, version: str, day, team, line, overrides: dict, lang: str) -> MorningModel:
     return morning_page(ui_data.engine_for(url), ui_data.scope_of(scope_key), day, team=team, line=line,
                         overrides=overrides, lang=lang)
-
-
-def _num_format(metric: str) -> str:
-    return "localized" if metric in ("visits", "new_customers", "credit_cards", "mobile_banking",
-                                     "post_loan_checks", "complaints") else "accounting"
-
-
-def _metric_columns(ctx, metrics) -> dict:
-    return {m: st.column_config.NumberColumn(metric_label(m, ctx.lang), format=_num_format(m)) for m in metrics}
 
 
 def _yesterday_section(ctx, model: MorningModel) -> None:
@@ -46,35 +38,74 @@ def _yesterday_section(ctx, model: MorningModel) -> None:
     shown = ["visits", "new_customers", *PRODUCT_METRICS]
     table = snap[["name", "team", "logged", *shown]].copy()
     table["logged"] = table["logged"].map({True: "✓", False: ctx.t("morning.not_logged_mark")})
+    for m in shown:
+        table[m] = [fmt.number(v, m) for v in table[m]]
+    table[["name", "team"]] = fmt.table(table, {"name": "text", "team": "text"})
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "name": st.column_config.TextColumn(ctx.t("word.manager")),
         "team": st.column_config.TextColumn(ctx.t("word.team")),
         "logged": st.column_config.TextColumn(ctx.t("morning.logged_col")),
-        **_metric_columns(ctx, shown)})
+        **{m: st.column_config.TextColumn(metric_label(m, ctx.lang)) for m in shown}})
     if model.missing:
-        names = ("、" if ctx.lang == "zh" else ", ").join(model.missing)
+        names = md_join(model.missing, "、" if ctx.lang == "zh" else ", ")
         st.warning(ctx.t("morning.missing", n=len(model.missing), names=names))
+        if model.reminder:
+            st.caption(ctx.t("morning.reminder"))
+            st.code(model.reminder, language=None, wrap_lines=True)
     else:
         st.success(ctx.t("morning.all_logged"))
 
 
 def _progress_table(ctx, rows: pd.DataFrame) -> None:
+    rows = rows.reset_index(drop=True)
+    nums = fmt.table(rows, {"actual": "metric", "target": "metric", "expected": "metric", "gap": "signed",
+                            "attainment": "pct"}, metric="metric", lang=ctx.lang)
     table = pd.DataFrame({
         "who": rows["name"].where(rows["level"] != "branch", ctx.t("word.branch")).fillna(rows["entity"]),
-        "metric": rows["metric"].map(lambda m: metric_label(m, ctx.lang)),
-        "actual": rows["actual"], "target": rows["target"], "expected": rows["expected"], "gap": rows["gap"],
-        "attainment": rows["attainment"], "status": rows["status"].map(
-            lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else "—"),
+        "metric": rows["metric"].map(lambda m: metric_label(m, ctx.lang)), **{c: nums[c] for c in nums},
+        "status": rows["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else fmt.BLANK),
     })
     st.dataframe(table, hide_index=True, width="stretch", column_config={
         "who": st.column_config.TextColumn(ctx.t("morning.who")),
         "metric": st.column_config.TextColumn(ctx.t("word.metric")),
-        "actual": st.column_config.NumberColumn(ctx.t("word.actual"), format="localized"),
-        "target": st.column_config.NumberColumn(ctx.t("word.target"), format="localized"),
-        "expected": st.column_config.NumberColumn(ctx.t("word.expected"), format="%.1f"),
-        "gap": st.column_config.NumberColumn(ctx.t("word.gap"), format="%.1f"),
-        "attainment": st.column_config.NumberColumn(ctx.t("word.attainment"), format="percent"),
+        "actual": st.column_config.TextColumn(ctx.t("word.actual")),
+        "target": st.column_config.TextColumn(ctx.t("word.target")),
+        "expected": st.column_config.TextColumn(ctx.t("word.expected")),
+        "gap": st.column_config.TextColumn(ctx.t("word.gap")),
+        "attainment": st.column_config.TextColumn(ctx.t("word.attainment")),
         "status": st.column_config.TextColumn(ctx.t("word.pace"))})
+
+
+def _team_rank_text(ctx, rank, median) -> str:
+    if rank.rank is None:
+        return ctx.t("morning.team_rank_none")
+    return ctx.t("morning.team_rank", rank=rank.rank, n=rank.n, score=fmt.pct(rank.score),
+                 median=fmt.pct(rank.median), manager_median=fmt.pct(median))
+
+
+def _manager_page(ctx, model: MorningModel) -> None:
+    """A manager's own 晨会: his points, his yesterday, his month against target and pace, where he stands."""
+    mine = model.mine
+    ui_mine.points(ctx, mine)
+    st.subheader(ctx.t("mine.yesterday", date=fmt_date(model.yesterday, ctx.lang)))
+    if mine.logged:
+        cols = st.columns(len(KEY_TILES))
+        for c, m in zip(cols, KEY_TILES):
+            c.metric(tile_label(m, ctx.lang), tile_value(m, mine.yesterday.get(m, 0.0), ctx.lang))
+    else:
+        st.warning(ctx.t("mine.not_logged"))
+    st.subheader(ctx.t("mine.my_month"))
+    w = model.workdays
+    st.caption(ctx.t("morning.workdays", elapsed=w["elapsed"], total=w["total"], left=w["left"],
+                     pace=fmt_pct(model.pace)))
+    ui_mine.month_table(ctx, mine)
+    ui_mine.standing(ctx, mine)
+    metric = st.selectbox(ctx.t("morning.pace_metric"), list(PACE_METRICS),
+                          format_func=lambda m: metric_label(m, ctx.lang), key="morning_pace_metric")
+    st.altair_chart(C.pace_chart(model.pace_series(metric), metric, ctx.lang), width="stretch")
+    ui_mine.flags_and_work(ctx, mine)
+    st.subheader(ctx.t("mine.vs_peers"))
+    ui_mine.medians_table(ctx, mine)
 
 
 def _month_section(ctx, model: MorningModel) -> None:
@@ -92,6 +123,8 @@ def _month_section(ctx, model: MorningModel) -> None:
                      delta=ctx.t("morning.gap_delta", gap=fmt_amount(r["metric"], r["gap"], ctx.lang)),
                      delta_color="normal")
     _progress_table(ctx, model.rollup)
+    if model.team_rank is not None:
+        st.caption(_team_rank_text(ctx, model.team_rank, model.branch_median))
     metric = st.selectbox(ctx.t("morning.pace_metric"), list(PACE_METRICS),
                           format_func=lambda m: metric_label(m, ctx.lang), key="morning_pace_metric")
     st.altair_chart(C.pace_chart(model.pace_series(metric), metric, ctx.lang), width="stretch")
@@ -106,9 +139,9 @@ def _leaders_section(ctx, model: MorningModel) -> None:
             top = model.leaders[m]
             if len(top):
                 shown = True
-                names = ", ".join(f"{r['name'] or r['employee_id']} ({fmt_amount(m, r['value'], ctx.lang)})"
+                names = ", ".join(f"{md(r['name'] or r['employee_id'])} ({md(fmt_amount(m, r['value'], ctx.lang))})"
                                   for _, r in top.iterrows())
-                st.markdown(f"**{html.escape(metric_label(m, ctx.lang, with_unit=False))}**: {html.escape(names)}")
+                st.markdown(f"**{md(metric_label(m, ctx.lang, with_unit=False))}**: {names}")
         if not shown:
             st.caption(ctx.t("morning.nobody"))
     with mid:
@@ -128,13 +161,15 @@ def _leaders_section(ctx, model: MorningModel) -> None:
         if behind.empty:
             st.caption(ctx.t("morning.nobody_behind"))
         else:
-            table = behind.assign(worst=behind["worst_metric"].map(lambda m: metric_label(m, ctx.lang)))
+            table = behind.assign(worst=behind["worst_metric"].map(lambda m: metric_label(m, ctx.lang)),
+                                  worst_gap=[fmt.signed(v, m) for v, m in zip(behind["worst_gap"],
+                                                                              behind["worst_metric"])])
             st.dataframe(table[["name", "team", "score", "worst", "worst_gap"]], hide_index=True,
                          width="stretch", column_config={
                              "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
                              "score": st.column_config.NumberColumn(ctx.t("morning.pace_score"), format="percent"),
                              "worst": ctx.t("morning.worst_metric"),
-                             "worst_gap": st.column_config.NumberColumn(ctx.t("word.gap"), format="%.1f")})
+                             "worst_gap": st.column_config.TextColumn(ctx.t("word.gap"))})
 
 
 def main() -> None:
@@ -150,8 +185,11 @@ def main() -> None:
         st.info(ctx.t("morning.no_rows", month=fmt_month(model.month, ctx.lang)))
         return
     st.subheader(ctx.t("morning.talking_points"))
+    if model.mine is not None:
+        _manager_page(ctx, model)
+        return
     if model.points:
-        items = "".join(f"<li>{html.escape(p)}</li>" for p in model.points)
+        items = "".join(f"<li>{html_text(p)}</li>" for p in model.points)
         st.markdown(f'<ul class="talking-points">{items}</ul>', unsafe_allow_html=True)
     else:
         st.caption(ctx.t("morning.no_points"))

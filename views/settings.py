@@ -18,7 +18,9 @@ from core.errors import AppError, ScopeError
 from core.store import config as store_config
 from ui import data as ui_data
 from ui.context import get_context
-from views import settings_accounts, settings_plans, settings_rules
+from ui.text import md
+from views import settings_accounts, settings_mappings, settings_plans, settings_rules, settings_webhooks
+from views import settings_periods
 
 log = logging.getLogger("dashboard.settings")
 
@@ -60,7 +62,7 @@ def render_roster(ctx) -> None:
     names = dict(zip(roster["employee_id"], roster["name"]))
     summary = (roster[roster["active"]].groupby("team").agg(n=("employee_id", "size"))
                .reindex(teams, fill_value=0))
-    st.caption(" · ".join(f"{tm} {int(n)}" for tm, n in summary["n"].items())
+    st.caption(" · ".join(f"{md(tm)} {int(n)}" for tm, n in summary["n"].items())
                + " — " + ctx.t("settings.roster_count", active=int(roster["active"].sum()), total=len(roster)))
     out = pd.DataFrame({
         "employee_id": view["employee_id"], "name": view["name"], "team": view["team"],
@@ -136,8 +138,11 @@ def main() -> None:
         st.error(ctx.t("settings.directors_only"))
         return
     tabs = [("settings.tab_accounts", settings_accounts.render), ("settings.tab_plans", settings_plans.render),
-            ("settings.tab_rules", settings_rules.render), ("settings.tab_roster", render_roster),
-            ("settings.tab_calendar", render_calendar), ("settings.tab_audit", settings_accounts.render_audit)]
+            ("commission.pay.set.tab", settings_periods.render),
+            ("settings.tab_rules", settings_rules.render), ("notify.settings.tab", settings_webhooks.render),
+            ("settings.tab_roster", render_roster),
+            ("settings.tab_calendar", render_calendar), ("settings.tab_mappings", settings_mappings.render),
+            ("settings.tab_audit", settings_accounts.render_audit)]
     for container, (_key, fn) in zip(st.tabs([ctx.t(k) for k, _ in tabs]), tabs):
         with container:
             _guarded(ctx, fn)

@@ -18,6 +18,8 @@ from core import ingest
 from core.errors import AppError
 from core.store import logs as store_logs
 from ui.context import get_context
+from ui.text import md
+from views import upload_mappings
 
 log = logging.getLogger("dashboard.upload")
 
@@ -71,6 +73,10 @@ def _show_check(ctx, kind: str, files, outcome, report: bytes | None) -> None:
         if not outcome.problems:
             st.success(ctx.t("upload.no_problems"))
         st.info(ctx.t("upload.preview", inserted=s.inserted, updated=s.updated, unchanged=s.unchanged))
+        for sentence in outcome.change_lines(ctx.lang):   # issue 14: stored values changed / cleared / kept
+            st.caption(sentence)
+        for sentence in (outcome.closed_effects.sentences(ctx.lang) if outcome.closed_effects else []):
+            st.warning(sentence, icon=":material/lock_clock:")   # issue 11: effect on closed (paid) periods
     else:
         st.caption(ctx.t("upload.import_disabled"))
 
@@ -86,6 +92,7 @@ def _render_kind(ctx, kind: str) -> None:
                                 key=f"upl_files_{kind}")
     files = [(f.name, f.getvalue()) for f in (uploaded or [])]
     sig = _signature(files)
+    files = upload_mappings.effective_files(kind, sig, files)   # as corrected in the report, if it was
 
     done = ss.pop(f"upl_done_{kind}", None)
     if done:
@@ -93,6 +100,7 @@ def _render_kind(ctx, kind: str) -> None:
 
     c1, c2 = st.columns(2)
     check = c1.button(ctx.t("upload.check"), key=f"upl_check_{kind}", disabled=not files, icon=":material/rule:")
+    check = upload_mappings.recheck_requested(kind) or check     # a mapping saved or a row fixed: check again
     if check and files:
         outcome = ingest.import_files(ctx.engine, ctx.scope, kind, files, dry_run=True)
         report = ingest.problems_report_xlsx(files, outcome.problems, ctx.lang) if outcome.problems else None
@@ -125,6 +133,7 @@ def _render_kind(ctx, kind: str) -> None:
         result = {"sig": sig, "outcome": outcome, "report": report, "lang": ctx.lang}
         ss[f"upl_result_{kind}"] = result
     _show_check(ctx, kind, files, result["outcome"], result["report"])
+    upload_mappings.render(ctx, kind, sig, files, result["outcome"])
 
 
 # ---------------------------------------------------------------- history and undo
@@ -163,7 +172,7 @@ def _render_history(ctx) -> None:
         ss.pop("upl_undo_confirm", None)
         return
     filename = hist.loc[hist["id"] == pending, "filename"].iloc[0]
-    st.warning(ctx.t("upload.undo_confirm", import_id=pending, filename=filename))
+    st.warning(ctx.t("upload.undo_confirm", import_id=pending, filename=md(filename)))
     c1, c2 = st.columns(2)
     if c1.button(ctx.t("upload.undo_yes"), key="upl_undo_yes", type="primary"):
         ss.pop("upl_undo_confirm", None)
@@ -193,6 +202,7 @@ def main() -> None:
                 _render_kind(ctx, kind)
         st.divider()
         _render_history(ctx)
+        upload_mappings.render_saved(ctx)
     except AppError as exc:
         st.error(ctx.t("upload.error", detail=exc.message(ctx.lang)))
     except Exception as exc:

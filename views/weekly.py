@@ -10,12 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from core import charts as C
+from core import fmt
 from core.i18n import fmt_pct
 from core.routines import fmt_amount, period_label, week_title
 from core.routines.weekly import TILES, WeeklyModel, weekly_page
-from core.schema import FIELDS_BY_NAME, TARGET_METRICS, metric_label
+from core.schema import TARGET_METRICS, metric_label
 from ui import data as ui_data
+from ui import mine as ui_mine
 from ui.context import get_context
+from ui.text import md
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -23,10 +26,6 @@ def _model(url: str, scope_key: tuple, version: str, week: str, team, line, over
            today) -> WeeklyModel:
     return weekly_page(ui_data.engine_for(url), ui_data.scope_of(scope_key), week, team=team, line=line,
                        overrides=overrides, lang=lang, today=today)
-
-
-def _fmt(metric: str) -> str:
-    return "localized" if FIELDS_BY_NAME[metric].kind == "count" else "accounting"
 
 
 def _tiles(ctx, model: WeeklyModel) -> None:
@@ -41,34 +40,35 @@ def _tiles(ctx, model: WeeklyModel) -> None:
             c.caption(ctx.t("weekly.tile_target", attainment=fmt_pct(r["week_attainment"])))
 
 
+_WEEK_KINDS = {"this_week": "metric", "prev_week": "metric", "change": "signed", "change_pct": "signed_pct",
+               "week_target": "metric", "week_attainment": "pct"}
+
+
+def _week_headers(ctx) -> dict:
+    return {"this_week": ctx.t("report.col.this_week"), "prev_week": ctx.t("report.col.prev_week"),
+            "change": ctx.t("report.col.change"), "change_pct": ctx.t("report.col.change_pct"),
+            "week_target": ctx.t("report.col.week_target"), "week_attainment": ctx.t("word.attainment")}
+
+
 def _summary(ctx, summ: pd.DataFrame) -> None:
     st.subheader(ctx.t("weekly.summary"))
-    summ = summ.assign(status=summ["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else "—"))
-    st.dataframe(summ[["who", "metric_name", "this_week", "prev_week", "change", "change_pct", "week_target",
-                       "week_attainment", "status"]], hide_index=True, width="stretch", column_config={
-        "who": ctx.t("morning.who"), "metric_name": ctx.t("word.metric"),
-        "this_week": st.column_config.NumberColumn(ctx.t("report.col.this_week"), format="localized"),
-        "prev_week": st.column_config.NumberColumn(ctx.t("report.col.prev_week"), format="localized"),
-        "change": st.column_config.NumberColumn(ctx.t("report.col.change"), format="localized"),
-        "change_pct": st.column_config.NumberColumn(ctx.t("report.col.change_pct"), format="percent"),
-        "week_target": st.column_config.NumberColumn(ctx.t("report.col.week_target"), format="%.1f"),
-        "week_attainment": st.column_config.NumberColumn(ctx.t("word.attainment"), format="percent"),
+    summ = summ.reset_index(drop=True)
+    view = pd.concat([summ[["who", "metric_name"]], fmt.table(summ, _WEEK_KINDS, metric="metric", lang=ctx.lang)],
+                     axis=1)
+    view["status"] = summ["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else fmt.BLANK)
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        "who": ctx.t("morning.who"), "metric_name": ctx.t("word.metric"), **_week_headers(ctx),
         "status": ctx.t("word.pace")})
 
 
 def _per_manager(ctx, model: WeeklyModel, metric: str) -> None:
     st.subheader(ctx.t("weekly.per_manager", metric=metric_label(metric, ctx.lang, with_unit=False)))
-    man = model.managers(metric)
-    man = man.assign(status=man["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else "—"))
-    st.dataframe(man[["name", "team", "this_week", "prev_week", "change", "week_target", "week_attainment",
-                      "status"]], hide_index=True, width="stretch", column_config={
-        "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
-        "this_week": st.column_config.NumberColumn(ctx.t("report.col.this_week"), format=_fmt(metric)),
-        "prev_week": st.column_config.NumberColumn(ctx.t("report.col.prev_week"), format=_fmt(metric)),
-        "change": st.column_config.NumberColumn(ctx.t("report.col.change"), format=_fmt(metric)),
-        "week_target": st.column_config.NumberColumn(ctx.t("report.col.week_target"), format="%.1f"),
-        "week_attainment": st.column_config.NumberColumn(ctx.t("word.attainment"), format="percent"),
-        "status": ctx.t("word.pace")})
+    man = model.managers(metric).reset_index(drop=True)
+    kinds = {k: v for k, v in _WEEK_KINDS.items() if k != "change_pct"}
+    view = pd.concat([fmt.table(man, {"name": "text", "team": "text"}), fmt.table(man, kinds, metric=metric)], axis=1)
+    view["status"] = man["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else fmt.BLANK)
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        "name": ctx.t("word.manager"), "team": ctx.t("word.team"), **_week_headers(ctx), "status": ctx.t("word.pace")})
     st.altair_chart(C.week_comparison_chart(model.manager_rows(), metric, ctx.lang), width="stretch")
 
 
@@ -88,17 +88,20 @@ def _funnel(ctx, model: WeeklyModel) -> None:
         st.caption(ctx.t("weekly.nobody"))
         return
     st.altair_chart(C.funnel_chart(model.funnel_groups, ctx.lang, teams=model.teams), width="stretch")
-    st.dataframe(man[["name", "team", "visits", "new_customers", "products_sold", "visit_to_new",
-                      "peer_visit_to_new", "visit_to_new_vs_peer", "visit_to_product", "peer_visit_to_product",
-                      "visit_to_product_vs_peer"]], hide_index=True, width="stretch", column_config={
+    man = man.reset_index(drop=True)
+    view = fmt.table(man, {"name": "text", "team": "text", "visits": "count", "new_customers": "count",
+                           "products_sold": "count", "visit_to_new": "pct", "peer_visit_to_new": "pct",
+                           "visit_to_new_vs_peer": "signed_pct", "visit_to_product": "rate",
+                           "peer_visit_to_product": "rate"})
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
-        "visits": st.column_config.NumberColumn(metric_label("visits", ctx.lang), format="localized"),
-        "new_customers": st.column_config.NumberColumn(metric_label("new_customers", ctx.lang), format="localized"),
-        "products_sold": st.column_config.NumberColumn(ctx.t("report.col.products_sold"), format="localized"),
-        **{k: st.column_config.NumberColumn(ctx.t(f"report.col.{lab}"), format="percent") for k, lab in (
+        "visits": metric_label("visits", ctx.lang), "new_customers": metric_label("new_customers", ctx.lang),
+        "products_sold": ctx.t("report.col.products_sold"),
+        **{k: ctx.t(f"report.col.{lab}") for k, lab in (
             ("visit_to_new", "visit_to_new"), ("peer_visit_to_new", "peer_visit_to_new"),
             ("visit_to_new_vs_peer", "vs_peer"), ("visit_to_product", "visit_to_product"),
-            ("peer_visit_to_product", "peer_visit_to_product"), ("visit_to_product_vs_peer", "vs_peer"))}})
+            ("peer_visit_to_product", "peer_visit_to_product"))}})
+    st.caption(ctx.t("weekly.funnel_note"))
 
 
 def _flags_section(ctx, model: WeeklyModel) -> None:
@@ -122,6 +125,74 @@ def _flags_section(ctx, model: WeeklyModel) -> None:
         "weeks": st.column_config.NumberColumn(ctx.t("report.col.weeks"), format="%d")})
 
 
+def _manager_page(ctx, model: WeeklyModel) -> None:
+    """A manager's own 周小结: his week against last week and its target share, his ranks and the peer medians,
+    his funnel against his team's, his visits grid, flags and what to work on."""
+    mine = model.mine
+    _tiles(ctx, model)
+    st.subheader(ctx.t("mine.my_week"))
+    r = mine.rows.reset_index(drop=True)
+    if r.empty:
+        st.info(ctx.t("mine.no_rows"))
+    else:
+        view = pd.concat([pd.DataFrame({"metric": [metric_label(m, ctx.lang) for m in r["metric"]]}),
+                          fmt.table(r, {k: v for k, v in _WEEK_KINDS.items() if k != "change_pct"}, metric="metric",
+                                    lang=ctx.lang)], axis=1)
+        view["rank"] = [f"{ui_mine.rank_pair(a, b)} · {ui_mine.rank_pair(c, d)}" for a, b, c, d in
+                        zip(r["team_rank"], r["team_n"], r["branch_rank"], r["branch_n"])]
+        st.dataframe(view, hide_index=True, width="stretch", column_config={
+            "metric": ctx.t("word.metric"), **_week_headers(ctx), "rank": ctx.t("mine.col.rank")})
+        key = r.set_index("metric")
+        lines = [ctx.t("mine.rank_line", metric=metric_label(m, ctx.lang, with_unit=False),
+                       team=ui_mine.rank_pair(key.at[m, "team_rank"], key.at[m, "team_n"]),
+                       branch=ui_mine.rank_pair(key.at[m, "branch_rank"], key.at[m, "branch_n"]))
+                 for m in TILES if m in key.index]
+        st.markdown("  \n".join(lines))
+    st.subheader(ctx.t("mine.vs_peers"))
+    ui_mine.medians_table(ctx, mine, own_col="this_week")
+    st.subheader(ctx.t("mine.funnel"))
+    own, team = mine.funnel.get("own", {}), mine.funnel.get("team", {})
+    c1, c2 = st.columns(2)
+    c1.metric(ctx.t("mine.funnel_conversion"), fmt.pct(own.get("visit_to_new")))
+    c1.caption(ctx.t("mine.funnel_team", value=fmt.pct(team.get("visit_to_new"))))
+    c2.metric(ctx.t("mine.funnel_per_visit"), fmt.rate(own.get("products_per_visit")))
+    c2.caption(ctx.t("mine.funnel_team", value=fmt.rate(team.get("products_per_visit"))))
+    st.caption(ctx.t("weekly.funnel_note"))
+    st.subheader(ctx.t("weekly.heatmap"))
+    st.altair_chart(C.heatmap(model.heat, ctx.lang, "visits", ctx.overrides), width="stretch")
+    ui_mine.flags_and_work(ctx, mine)
+    if model.flags_failed:
+        st.warning(ctx.t("weekly.flags_failed"))
+
+
+def _missing_section(ctx, model: WeeklyModel) -> None:
+    """Who has working days without a daily report this week, and the reminder to paste into the work group."""
+    st.subheader(ctx.t("weekly.missing"))
+    if not model.missing:
+        st.success(ctx.t("weekly.none_missing"))
+        return
+    sep = "、" if ctx.lang == "zh" else ", "
+    names = sep.join(fmt.plural("weekly.missing_name", n, ctx.lang, name=name) for name, n in model.missing)
+    st.warning(sep.join(fmt.plural("weekly.missing_name", n, ctx.lang, name=md(name)) for name, n in model.missing))
+    st.caption(ctx.t("morning.reminder"))
+    st.code(ctx.t("weekly.reminder_text", names=names), language=None, wrap_lines=True)
+
+
+def _template(ctx, model: WeeklyModel) -> None:
+    """The week's daily template, pre-filled with the team's roster and the working days (team leads)."""
+    if not model.template_team:
+        return
+    st.subheader(ctx.t("weekly.template"))
+    st.caption(ctx.t("weekly.template_help", team=md(model.template_team)))
+
+    def build() -> bytes:
+        return model.template(ctx.lang)
+    st.download_button(ctx.t("weekly.template_download"), data=build,
+                       file_name=f"daily-{model.template_team}-{model.week}.xlsx",
+                       mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                       on_click="ignore", icon=":material/table:", key="weekly_template")
+
+
 def main() -> None:
     ctx = get_context()
     model = _model(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.week, ctx.team, ctx.line, ctx.overrides,
@@ -133,6 +204,10 @@ def main() -> None:
         return
     if model.state == "no_rows":
         st.info(ctx.t("weekly.no_rows"))
+        _template(ctx, model)
+        return
+    if model.mine is not None:
+        _manager_page(ctx, model)
         return
     _tiles(ctx, model)
     _summary(ctx, model.summary)
@@ -144,6 +219,8 @@ def main() -> None:
     st.altair_chart(C.heatmap(model.heat, ctx.lang, "visits", ctx.overrides), width="stretch")
     _funnel(ctx, model)
     _flags_section(ctx, model)
+    _missing_section(ctx, model)
+    _template(ctx, model)
     st.subheader(ctx.t("weekly.export"))
     headers = st.radio(ctx.t("weekly.headers"), ["zh", "en", "both"], horizontal=True, key="weekly_headers",
                        index=["zh", "en"].index(ctx.lang),

@@ -12,7 +12,16 @@ from core.charts.base import (ACTUAL_COLOR, HEAT_SCHEME, NEUTRAL_COLOR, PCT, SPI
                               status_label, status_scale, team_scale, title_params, value_format)
 from core.i18n import t
 from core.measures import status_of
+from core.schema import FIELDS_BY_NAME
 from core.routines.funnel import FUNNEL_STAGES, funnel_stages
+
+
+def _axis(metric: str | None = None, count: bool = False):
+    """A quantitative axis: whole-number ticks (no 0.5 customers) for counts, the default otherwise."""
+    f = FIELDS_BY_NAME.get(metric) if metric else None
+    if count or (f is not None and f.kind == "count"):
+        return alt.Axis(format=",d", tickMinStep=1)
+    return alt.Axis(format=",.0f")
 
 
 def pace_chart(series: pd.DataFrame, metric: str, lang: str = "zh", subtitle: str | None = None) -> alt.LayerChart:
@@ -37,7 +46,7 @@ def pace_chart(series: pd.DataFrame, metric: str, lang: str = "zh", subtitle: st
     dash = alt.StrokeDash("series:N", scale=alt.Scale(domain=[s_act, s_tgt], range=[[1, 0], [6, 4]]), legend=None)
     base = alt.Chart(long).encode(
         x=alt.X("date:T", title=t("word.date", lang), axis=alt.Axis(format="%m-%d")),
-        y=alt.Y("value:Q", title=t("metrics.axis.cumulative", lang, metric=lbl_unit(metric, lang))),
+        y=alt.Y("value:Q", title=t("metrics.axis.cumulative", lang, metric=lbl_unit(metric, lang)), axis=_axis(metric)),
         color=color, tooltip=tooltip)
     chart = alt.layer(base.mark_line(strokeWidth=2).encode(strokeDash=dash),
                       base.mark_point(filled=True, size=30).transform_filter(f"datum.series === '{s_act}'"))
@@ -104,7 +113,7 @@ def leaderboard_chart(board: pd.DataFrame, metric: str, lang: str = "zh", teams:
     d["label"] = d["rank"].astype(str) + ". " + d["name"]
     fmt = value_format(metric)
     return alt.Chart(d).mark_bar().encode(
-        x=alt.X("value:Q", title=lbl_unit(metric, lang)),
+        x=alt.X("value:Q", title=lbl_unit(metric, lang), axis=_axis(metric)),
         y=alt.Y("label:N", title=t("word.manager", lang), sort=list(d["label"])),
         color=alt.Color("team:N", title=t("word.team", lang),
                         scale=team_scale(teams if teams is not None else d["team"])),
@@ -151,27 +160,30 @@ def heatmap(grid: pd.DataFrame, lang: str = "zh", metric: str = "visits", overri
 
 def funnel_chart(funnel_df: pd.DataFrame, lang: str = "zh", teams: Iterable | None = None) -> alt.Chart:
     """Funnel bars (visits → new customers → products sold) for the rows of :func:`metrics.funnel` (one entity, or
-    a few side by side, e.g. a manager with his team). Tooltips carry the counts and conversion rates, own and
-    peer."""
+    a few side by side: teams, or a manager with his team). Tooltips carry the counts, the conversion visits → new
+    customers and the products per visit (a rate, not a conversion). The legend is titled by what the rows are."""
     st = funnel_stages(funnel_df)
     stage_lab = {s: t(f"metrics.stage.{s}", lang) for s in FUNNEL_STAGES}
     d = pd.DataFrame({"entity": entity_label(st, lang).to_numpy(), "stage": st["stage"].map(stage_lab).to_numpy(),
                       "stage_no": st["stage_no"].to_numpy(), "value": st["value"].to_numpy(),
-                      "rate": st["rate"].to_numpy()})
+                      "rate": st["rate"].to_numpy(), "per_visit": st["per_visit"].to_numpy()})
     order = [stage_lab[s] for s in FUNNEL_STAGES]
     many = d["entity"].nunique() > 1
+    levels = set(st["level"]) if len(st) else set()
+    who = t("word.manager", lang) if levels == {"manager"} else t("word.team", lang)
     enc = dict(
         y=alt.Y("stage:N", title=field_title("stage", lang), sort=order),
-        x=alt.X("value:Q", title=t("metrics.axis.count", lang)),
-        tooltip=[alt.Tooltip("entity:N", title=t("word.manager", lang)),
+        x=alt.X("value:Q", title=t("metrics.axis.count", lang), axis=alt.Axis(format="d", tickMinStep=1)),
+        tooltip=[alt.Tooltip("entity:N", title=who),
                  alt.Tooltip("stage:N", title=field_title("stage", lang)),
                  alt.Tooltip("value:Q", title=t("metrics.axis.count", lang), format=",.0f"),
-                 alt.Tooltip("rate:Q", title=field_title("rate", lang), format=PCT)],
+                 alt.Tooltip("rate:Q", title=field_title("rate", lang), format=PCT),
+                 alt.Tooltip("per_visit:Q", title=field_title("per_visit", lang), format=".2f")],
     )
     if many:
         ents = list(pd.unique(d["entity"]))
         enc["yOffset"] = alt.YOffset("entity:N", sort=ents)
-        enc["color"] = alt.Color("entity:N", title=t("word.manager", lang),
+        enc["color"] = alt.Color("entity:N", title=who,
                                  scale=alt.Scale(domain=ents, range=[TEAM_COLORS[i % len(TEAM_COLORS)]
                                                                      for i in range(len(ents))]))
     else:
@@ -191,7 +203,7 @@ def weekly_trend(daily: pd.DataFrame, metric: str, lang: str = "zh", by: str | N
                alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=value_format(metric)),
                alt.Tooltip("workday_text:N", title=field_title("workday", lang))]
     enc = dict(x=alt.X("date:T", title=t("word.date", lang), axis=alt.Axis(format="%m-%d")),
-               y=alt.Y("value:Q", title=lbl_unit(metric, lang)))
+               y=alt.Y("value:Q", title=lbl_unit(metric, lang), axis=_axis(metric)))
     if by:
         tooltip.insert(1, alt.Tooltip(f"{by}:N", title=t("word.team", lang)))
         enc["color"] = alt.Color(f"{by}:N", title=t("word.team", lang),
@@ -230,7 +242,7 @@ def week_comparison_chart(cmp: pd.DataFrame, metric: str, lang: str = "zh") -> a
     order = list(pd.unique(base["entity"]))
     y = alt.Y("entity:N", title=t("word.manager", lang), sort=order)
     bars = alt.Chart(long).mark_bar().encode(
-        x=alt.X("value:Q", title=lbl_unit(metric, lang)), y=y, yOffset=alt.YOffset("period:N", sort=[tw, pw]),
+        x=alt.X("value:Q", title=lbl_unit(metric, lang), axis=_axis(metric)), y=y, yOffset=alt.YOffset("period:N", sort=[tw, pw]),
         color=alt.Color("period:N", title=field_title("period", lang),
                         scale=alt.Scale(domain=[tw, pw], range=[ACTUAL_COLOR, NEUTRAL_COLOR])),
         tooltip=tooltip)
@@ -308,7 +320,7 @@ def distribution_chart(dist: pd.DataFrame, lang: str = "zh", pace: float = 1.0) 
     d["status"] = [status_label(s, lang) for s in status_of(mid.to_numpy() / (pace if pace > 0 else 1.0))]
     return alt.Chart(d).mark_bar().encode(
         x=alt.X("band:N", title=t("metrics.axis.band", lang), sort=list(d["band"]), axis=alt.Axis(labelAngle=0)),
-        y=alt.Y("count:Q", title=t("metrics.axis.managers", lang)),
+        y=alt.Y("count:Q", title=t("metrics.axis.managers", lang), axis=_axis(count=True)),
         color=alt.Color("status:N", title=field_title("status", lang), scale=status_scale(lang)),
         tooltip=[alt.Tooltip("band:N", title=t("metrics.axis.band", lang)),
                  alt.Tooltip("count:Q", title=field_title("count", lang), format=",.0f"),

@@ -13,14 +13,18 @@ import sys
 from dataclasses import dataclass
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 
 from core import auth, store
-from core.cli import coaching, commission, data, demo, users
+from core.cli import coaching, commission, data, demo, mappings, users, notify
+from core.cli import reserve
+from core.cli import inquiries, period
 from core.errors import AppError
+from core.i18n import t
 from core.scope import SYSTEM, Scope
 
 # Areas that add sub-commands; each module defines register(subparsers).
-AREAS = (data, users, commission, demo, coaching)
+AREAS = (data, users, commission, period, inquiries, demo, coaching, notify, mappings, reserve)
 
 
 @dataclass
@@ -93,8 +97,11 @@ def main(argv: list[str] | None = None, areas=None) -> int:
     try:
         ctx = make_context(args)
         return int(args.func(args, ctx) or 0)
-    except (AppError, FileNotFoundError) as exc:  # a clear message, never a traceback, for expected failures
-        msg = exc.message(args.lang) if isinstance(exc, AppError) else str(exc)
+    except (AppError, FileNotFoundError, DBAPIError) as exc:  # a clear message, never a traceback
+        if isinstance(exc, DBAPIError):   # disk full, server restarted, connection lost: the transaction rolled back
+            msg = t("error.database", args.lang, detail=type(exc.orig or exc).__name__)
+        else:
+            msg = exc.message(args.lang) if isinstance(exc, AppError) else str(exc)
         if args.json:
             print(json.dumps({"ok": False, "error": msg}, ensure_ascii=False))
         else:

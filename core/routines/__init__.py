@@ -23,8 +23,8 @@ from core.routines.png import FONT_FAMILIES, chart_png, cjk_font, png_exports
 from core.routines.report_month import monthly_report_xlsx, monthly_summary
 from core.routines.report_week import weekly_report_xlsx, weekly_summary
 from core.routines.split import (METHODS, SPLIT_COLUMNS, SplitCheck, content_sha256, default_decimals,
-                                 largest_remainder, last_month_results, save_split, split_rows, split_target,
-                                 team_total_from_targets, validate_split)
+                                 largest_remainder, last_month_results, save_split, split_effects, split_rows,
+                                 split_target, team_total_from_targets, validate_split)
 from core.routines.talking import fmt_amount, talking_points, tile_label, tile_value, yesterday_totals
 from core.routines.weeks import visits_heatmap, week_comparison, week_target_share
 from core.routines.xlsx import (FORMATS, Col, ReportMeta, Sheet, build_workbook, metric_kind, period_label,
@@ -45,7 +45,8 @@ __all__ = [
     "FONT_FAMILIES", "chart_png", "cjk_font", "png_exports", "monthly_report_xlsx", "monthly_summary",
     "weekly_report_xlsx", "weekly_summary",
     "METHODS", "SPLIT_COLUMNS", "SplitCheck", "content_sha256", "default_decimals", "largest_remainder",
-    "last_month_results", "save_split", "split_rows", "split_target", "team_total_from_targets", "validate_split",
+    "last_month_results", "save_split", "split_effects", "split_rows", "split_target", "team_total_from_targets",
+    "validate_split",
     "fmt_amount", "talking_points", "tile_label", "tile_value", "yesterday_totals",
     "FORMATS", "Col", "ReportMeta", "Sheet", "build_workbook", "metric_kind", "period_label", "rag_colour",
     "spike_colour", "week_title",

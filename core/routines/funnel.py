@@ -40,8 +40,9 @@ def funnel(logs: pd.DataFrame, start, end, level: str = "manager", roster: pd.Da
     peer group (a manager against his team, a team against the branch; the branch against itself).
 
     Columns: level, entity, employee_id, name, team, visits, new_customers, products_sold (see module doc),
-    visit_to_new (new_customers / visits), new_to_product (products_sold / new_customers — may exceed 1, existing
-    customers buy too), visit_to_product (products_sold / visits), the same three rates for the peer group as
+    visit_to_new (new_customers / visits: the conversion), new_to_product (products_sold / new_customers — may
+    exceed 1, existing customers buy too: not a conversion), visit_to_product (products_sold / visits: products
+    per visit, a rate shown as a number, not a percentage), the same three rates for the peer group as
     peer_visit_to_new …, and the differences own − peer as visit_to_new_vs_peer … (NaN when undefined).
     """
     check_level(level)
@@ -85,16 +86,19 @@ def funnel(logs: pd.DataFrame, start, end, level: str = "manager", roster: pd.Da
 
 def funnel_stages(funnel_df: pd.DataFrame) -> pd.DataFrame:
     """:func:`funnel` rows in long form for a funnel chart: level, entity, name, team, stage (one of
-    FUNNEL_STAGES), stage_no (0..2), value, rate (conversion from the previous stage; NaN for visits)."""
-    rate_of = {"visits": None, "new_customers": "visit_to_new", "products_sold": "new_to_product"}
+    FUNNEL_STAGES), stage_no (0..2), value, rate (the conversion visits → new customers, on the new-customers stage
+    only; NaN elsewhere) and per_visit (products sold per visit, on the products stage only: a rate, not a
+    conversion — one visit can sell several products)."""
+    cols = ["level", "entity", "name", "team", "stage", "stage_no", "value", "rate", "per_visit"]
+    if funnel_df.empty:
+        return pd.DataFrame(columns=cols)
     parts = []
     for i, s in enumerate(FUNNEL_STAGES):
         p = funnel_df[["level", "entity", "name", "team"]].copy()
         p["stage"] = s
         p["stage_no"] = i
         p["value"] = funnel_df[s].to_numpy(dtype="float64")
-        p["rate"] = funnel_df[rate_of[s]].to_numpy(dtype="float64") if rate_of[s] else np.nan
+        p["rate"] = funnel_df["visit_to_new"].to_numpy(dtype="float64") if s == "new_customers" else np.nan
+        p["per_visit"] = funnel_df["visit_to_product"].to_numpy(dtype="float64") if s == "products_sold" else np.nan
         parts.append(p)
-    if not parts or funnel_df.empty:
-        return pd.DataFrame(columns=["level", "entity", "name", "team", "stage", "stage_no", "value", "rate"])
     return pd.concat(parts, ignore_index=True).sort_values(["entity", "stage_no"], kind="stable").reset_index(drop=True)

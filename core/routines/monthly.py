@@ -17,17 +17,21 @@ from core import calendar as cal
 from core import coaching
 from core.convert import as_date
 from core.i18n import norm_lang
-from core.routines.compare import compare_months
+from core.measures import safe_div
+from core.routines.compare import _aligned, compare_months, month_period
 from core.routines.deposits import average_daily_balance
 from core.routines.frames import active_managers, period_totals, slice_period, workday_info
+from core.routines.mine import Mine, merge_standing, work_on
+from core.routines.peers import TeamRank, branch_rows, median_score, standing, team_rank
 from core.routines.progress import month_pace, month_progress
 from core.routines.ranking import attainment_matrix, bottom_ranking, distribution, ranking
 from core.routines.report_month import monthly_report_xlsx, monthly_summary
 from core.routines.split import default_decimals, split_target, team_total_from_targets
-from core.schema import PRODUCT_METRICS, TARGET_METRICS
+from core.schema import FLOW_METRICS, PRODUCT_METRICS, TARGET_METRICS
 from core.scope import Scope
 from core.store import config as store_config
 from core.store.logs import read_logs, read_roster, read_targets
+from core.store.peers import peer_figures
 
 BOTTOM_N = 5
 
@@ -58,6 +62,9 @@ class MonthlyModel:
     split_members: pd.DataFrame = field(default_factory=pd.DataFrame)   # employee_id, name, team (active then)
     month_results: pd.DataFrame = field(default_factory=pd.DataFrame)   # this month's sums per manager (split)
     targets: pd.DataFrame = field(default_factory=pd.DataFrame)         # this month's targets
+    mine: Mine | None = None                                            # a manager's own month (sees_only_self)
+    team_rank: TeamRank | None = None                                   # a team lead's team among the teams
+    branch_median: float | None = None                                  # branch managers' median score (lead)
 
     @property
     def has_targets(self) -> bool:
@@ -167,4 +174,82 @@ def monthly_page(engine: Engine, scope: Scope, month: str, as_of=None, team: str
     spiking = model.adb[model.adb["spike"].astype(bool)]
     model.spikes = spiking["name"].fillna(spiking["employee_id"]).astype(str).tolist()
     model.teams = list(roster["team"].unique())
+    if scope.sees_only_self:
+        _manager_view(engine, scope, model, logs, roster, lang)
+    elif not scope.sees_branch:
+        _branch_context(engine, scope, model, line, lang)
     return model
+
+
+def _branch_compare(engine: Engine, scope: Scope, month: str, back: int, as_of, line) -> pd.DataFrame:
+    """The branch's :func:`compare_months` row per flow metric from anonymous peer sums."""
+    pm = cal.add_months(month, -back)
+    cur_p, prev_p = month_period(month, as_of), _aligned(month, pm, as_of)
+    sums = []
+    for a, b in (cur_p, prev_p):
+        if a > b:
+            sums.append({m: float("nan") for m in FLOW_METRICS})
+            continue
+        peers = peer_figures(engine, scope, a, b, line=line)
+        logged = float(peers["days_logged"].sum()) if len(peers) else 0.0
+        sums.append({m: float(peers[m].sum()) if logged else float("nan") for m in FLOW_METRICS})
+    cur = [sums[0][m] for m in FLOW_METRICS]
+    prev = [sums[1][m] for m in FLOW_METRICS]
+    out = pd.DataFrame({"level": "branch", "entity": "branch", "employee_id": None, "name": None, "team": None,
+                        "metric": list(FLOW_METRICS), "current": cur, "previous": prev})
+    out["change"] = out["current"] - out["previous"]
+    out["change_pct"] = safe_div(out["change"], out["previous"])
+    out["month"] = month
+    out["previous_month"] = pm
+    return out
+
+
+def _branch_context(engine: Engine, scope: Scope, model: MonthlyModel, line: str | None, lang: str) -> None:
+    """A team lead: the 全行 rows (attainment, 环比, 同比) become the branch's figures — aggregates of every team,
+    no other team's individuals — and his team is ranked among the teams. His tiles stay his team's."""
+    first, last = cal.month_bounds(model.month)
+    end = min(model.as_of, last)
+    if end < first:
+        return
+    peers = peer_figures(engine, scope, first, end, month=model.month, line=line)
+    ms = list(TARGET_METRICS)
+    w = dict(model.workdays)
+    p = model.progress
+    team_rows = p[p["level"] == "team"]
+    model.tiles = team_rows[team_rows["metric"].isin(PRODUCT_METRICS)] if team_rows["entity"].nunique() == 1 \
+        else model.tiles
+    model.progress = pd.concat([p[p["level"] != "branch"], branch_rows(peers, ms, w)], ignore_index=True)
+    model.matrix, model.matrix_metrics = _matrix(model.progress)
+    for attr, back in (("mom", 1), ("yoy", 12)):
+        frame = getattr(model, attr)
+        setattr(model, attr, pd.concat([frame[frame["level"] != "branch"],
+                                        _branch_compare(engine, scope, model.month, back, model.as_of, line)],
+                                       ignore_index=True))
+    model.summary = monthly_summary(model.progress, model.mom, model.yoy, lang)
+    model.team_rank = team_rank(peers, ms, w)
+    model.branch_median = median_score(peers, ms)
+
+
+def _manager_view(engine: Engine, scope: Scope, model: MonthlyModel, logs: pd.DataFrame, roster: pd.DataFrame,
+                  lang: str) -> None:
+    """A manager: his month per metric against target and pace, 环比 and 同比 of his own figures, his rank and the
+    peer medians, his flags of the month's last week and what to work on."""
+    first, last = cal.month_bounds(model.month)
+    end = min(model.as_of, last)
+    peers = peer_figures(engine, scope, first, end, month=model.month) if end >= first else pd.DataFrame()
+    st = standing(peers, list(TARGET_METRICS))
+    p = model.progress
+    own = p[(p["level"] == "manager") & (p["employee_id"] == scope.employee_id)]
+    rows = merge_standing(own, st)
+    for attr, back in (("mom", 1), ("yoy", 12)):
+        cmp_ = compare_months(logs, model.month, back, "manager", roster, as_of=model.as_of)
+        cmp_ = cmp_[cmp_["employee_id"] == scope.employee_id].set_index("metric")
+        rows[f"{attr}_previous"] = cmp_["previous"].reindex(rows["metric"]).to_numpy() if len(cmp_) else float("nan")
+        rows[f"{attr}_pct"] = cmp_["change_pct"].reindex(rows["metric"]).to_numpy() if len(cmp_) else float("nan")
+    week = cal.week_key(end)
+    flags = [f for f in coaching.flags_for_week(engine, scope, week, as_of=end)
+             if f.employee_id == scope.employee_id and f.active]
+    info = own.iloc[0] if len(own) else None
+    model.mine = Mine(employee_id=scope.employee_id, name=str(info["name"]) if info is not None else "",
+                      team=str(info["team"]) if info is not None else "", rows=rows, standing=st, flags=flags,
+                      work_on=work_on(rows, flags, lang))

@@ -13,9 +13,12 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from core import calendar as cal
+from core import coaching
 from core.convert import as_date
-from core.i18n import norm_lang, t
+from core.i18n import fmt_date, norm_lang, t
 from core.routines.frames import daily_snapshot, workday_info
+from core.routines.mine import Mine, merge_standing, points as my_points, work_on
+from core.routines.peers import TeamRank, branch_rows, median_score, standing, team_rank
 from core.routines.progress import month_pace, month_progress, pace_table
 from core.routines.ranking import furthest_behind, leaders, ranking
 from core.routines.talking import talking_points, yesterday_totals
@@ -23,6 +26,7 @@ from core.schema import PRODUCT_METRICS, TARGET_METRICS
 from core.scope import Scope
 from core.store import config as store_config
 from core.store.logs import read_logs, read_roster, read_targets
+from core.store.peers import peer_figures
 
 KEY_TILES = ("visits", "new_customers", "deposits_new", "credit_cards")      # yesterday's headline tiles
 PACE_METRICS = (*PRODUCT_METRICS, "visits", "new_customers")                 # the pace chart's choices
@@ -53,6 +57,10 @@ class MorningModel:
     leaders: dict = field(default_factory=dict)                          # metric → yesterday's top 3 (≤ 5)
     month_top: pd.DataFrame = field(default_factory=pd.DataFrame)        # ranking, top 5
     behind: pd.DataFrame = field(default_factory=pd.DataFrame)           # furthest_behind, 5
+    mine: Mine | None = None                                             # a manager's own view (sees_only_self)
+    team_rank: TeamRank | None = None                                    # a team lead's team among the teams
+    branch_median: float | None = None                                   # branch managers' median score (lead)
+    reminder: str = ""                                                   # who has not logged, as a message
 
     def pace_series(self, metric: str) -> pd.DataFrame:
         """The pace chart's rows for one metric of :data:`PACE_METRICS`."""
@@ -102,4 +110,57 @@ def morning_page(engine: Engine, scope: Scope, day, team: str | None = None, lin
     model.leaders = {m: leaders(logged, m, n=3).head(5) for m in LEADER_METRICS}   # ties kept, at most 5
     model.month_top = ranking(manager, n=TOP_N)
     model.behind = furthest_behind(manager, n=TOP_N)
+    model.reminder = reminder_text(model.missing, yday, lang)
+    if scope.sees_only_self:
+        _manager_view(engine, scope, model, lang)
+    elif not scope.sees_branch:
+        _branch_context(engine, scope, model, line)
     return model
+
+
+def reminder_text(missing: list[str], day: dt.date, lang: str) -> str:
+    """Who has not logged `day`, as a message to paste into the team's work group ('' when everyone did)."""
+    if not missing:
+        return ""
+    sep = "、" if lang == "zh" else ", "
+    return t("morning.reminder_text", lang, date=fmt_date(day, lang), names=sep.join(missing), n=len(missing))
+
+
+def _branch_context(engine: Engine, scope: Scope, model: MorningModel, line: str | None) -> None:
+    """A team lead: the 全行 rows become the branch's figures (aggregates), his team ranked among the teams."""
+    first, _ = cal.month_bounds(model.month)
+    peers = peer_figures(engine, scope, first, model.yesterday, month=model.month, line=line)
+    w = {**model.workdays}
+    branch = branch_rows(peers, list(TARGET_METRICS), w)
+    teams = model.rollup[model.rollup["level"] == "team"]
+    model.rollup = pd.concat([branch, teams], ignore_index=True)
+    model.team_rank = team_rank(peers, list(TARGET_METRICS), w)
+    model.branch_median = median_score(peers, list(TARGET_METRICS))
+
+
+def _manager_view(engine: Engine, scope: Scope, model: MorningModel, lang: str) -> None:
+    """A manager: his month per metric with rank and medians, yesterday, flags and what to work on; the
+    leaderboards of one are dropped."""
+    first, _ = cal.month_bounds(model.month)
+    peers = peer_figures(engine, scope, first, model.yesterday, month=model.month)
+    st = standing(peers, list(TARGET_METRICS))
+    p = model.progress
+    own = p[(p["level"] == "manager") & (p["employee_id"] == scope.employee_id)]
+    rows = merge_standing(own, st)
+    snap = model.snapshot
+    me = snap[snap["employee_id"] == scope.employee_id]
+    logged = bool(me["logged"].iat[0]) if len(me) else False
+    yesterday = {m: float(me[m].iat[0]) for m in KEY_TILES} if len(me) else {}
+    week = cal.week_key(model.yesterday)
+    flags = [f for f in coaching.flags_for_week(engine, scope, week, as_of=model.yesterday)
+             if f.employee_id == scope.employee_id and f.active]
+    info = own.iloc[0] if len(own) else None
+    model.mine = Mine(employee_id=scope.employee_id, name=str(info["name"]) if info is not None else "",
+                      team=str(info["team"]) if info is not None else "", rows=rows, standing=st,
+                      points=my_points(rows, st, lang, yesterday, logged, model.yesterday), flags=flags,
+                      work_on=work_on(rows, flags, lang), logged=logged, yesterday=yesterday)
+    model.points = model.mine.points
+    model.leaders = {m: model.leaders[m].iloc[0:0] for m in model.leaders}
+    model.month_top = model.month_top.iloc[0:0]
+    model.behind = model.behind.iloc[0:0]
+    model.reminder = ""

@@ -28,30 +28,24 @@ until there are `min_points` (3), and capped at `max_points` (5). With no data a
 """
 from __future__ import annotations
 
-import math
 
 import pandas as pd
 
-from core.i18n import fmt_money_wan, fmt_number, fmt_pct, fmt_yuan, norm_lang, t
+from core import fmt
+from core.i18n import fmt_number, fmt_pct, norm_lang, t
 from core.routines.ranking import ranking
-from core.schema import FIELDS_BY_NAME, FLOW_METRICS, metric_label
+from core.schema import FLOW_METRICS, metric_label
 
 MAX_NAMES = 5
 
 
 def fmt_amount(metric: str, value: float, lang: str = "zh", count_round: str = "nearest") -> str:
-    """A value of `metric` in its storage unit, with its unit: '18 张' / '18 cards', '1,234.50 万元', '¥' for 元.
+    """A value of `metric` in its storage unit, with its unit: '18 张' / '18 cards' / '1 card', '1,234.50 万元',
+    '¥' for 元 — :func:`core.fmt.amount`, the routine pages' one formatter.
 
     Counts are whole numbers: rounded to the nearest (``count_round='nearest'``) or up (``'up'``).
     """
-    lang = norm_lang(lang)
-    f = FIELDS_BY_NAME[metric]
-    if f.kind == "amount":
-        if f.unit == "wan":
-            return fmt_money_wan(value, lang)
-        return fmt_yuan(value, lang)
-    v = math.ceil(round(value, 6)) if count_round == "up" else int(round(value + 1e-9))
-    return t(f"briefing.unit.{metric}", lang, n=f"{v:,d}")
+    return fmt.amount(metric, value, lang, count_round)
 
 
 def tile_label(metric: str, lang: str = "zh") -> str:

@@ -16,14 +16,21 @@ from sqlalchemy import Engine
 from core import calendar as cal
 from core import coaching
 from core.i18n import norm_lang
+from core.ingest.prefilled import prefilled_daily_xlsx
+from core.measures import safe_div
 from core.routines.frames import period_totals, slice_period
 from core.routines.funnel import funnel
+from core.routines.mine import Mine, merge_standing, work_on
+from core.routines.peers import branch_sums, branch_target_sum, standing
 from core.routines.ranking import leaderboard
 from core.routines.report_week import weekly_report_xlsx, weekly_summary
-from core.routines.weeks import visits_heatmap, week_comparison
+from core.routines.weeks import (branch_week_rows, visits_heatmap, week_comparison, week_share_factors,
+                                 week_window)
+from core.schema import TARGET_METRICS
 from core.scope import Scope
 from core.store import config as store_config
 from core.store.logs import read_logs, read_roster, read_targets
+from core.store.peers import peer_figures
 
 log = logging.getLogger("dashboard.weekly")
 TILES = ("visits", "new_customers", "deposits_new", "credit_cards")
@@ -50,6 +57,15 @@ class WeeklyModel:
     teams: list = field(default_factory=list)                        # the roster's teams (chart colours)
     flags: list | None = None                                        # active coaching flags on the page
     flags_failed: bool = False
+    mine: Mine | None = None                                         # a manager's own week (sees_only_self)
+    missing: list = field(default_factory=list)                      # (name, working days not logged) this week
+    template_team: str | None = None                                 # the team a pre-filled template is for
+    roster: pd.DataFrame = field(default_factory=pd.DataFrame)       # the team's roster (for the template)
+    overrides: dict = field(default_factory=dict)
+
+    def template(self, lang: str = "zh") -> bytes:
+        """The week's daily template pre-filled with the team's managers and working days."""
+        return prefilled_daily_xlsx(self.roster, self.template_team, self.week, self.overrides)
 
     def managers(self, metric: str) -> pd.DataFrame:
         """Manager rows of the comparison for one metric."""
@@ -92,6 +108,10 @@ def weekly_page(engine: Engine, scope: Scope, week: str, team: str | None = None
     if roster.empty:
         model.state = "no_data"
         return model
+    if scope.may_import and (team or not scope.sees_branch):
+        model.template_team = team or scope.home_team()
+        model.roster = roster[roster["team"] == model.template_team].reset_index(drop=True)
+        model.overrides = dict(overrides)
     logs = read_logs(engine, scope, start=a - dt.timedelta(days=7), end=b, team=team, line=line)
     targets = read_targets(engine, scope, months=sorted({cal.month_key(a), cal.month_key(b)}), team=team, line=line)
     if slice_period(logs, a, b).empty:
@@ -109,4 +129,82 @@ def weekly_page(engine: Engine, scope: Scope, week: str, team: str | None = None
     model.funnel_groups = by_team if len(by_team) > 1 else funnel(logs, a, b, "branch", roster)
     model.teams = list(roster["team"].unique())
     model.flags, model.flags_failed = _flags(engine, scope, week, team, as_of, set(roster["employee_id"]))
+    model.missing = _missing(model.heat, as_of)
+    if scope.sees_only_self:
+        _manager_view(engine, scope, model, lang)
+    elif not scope.sees_branch:
+        _branch_context(engine, scope, model, line, overrides, lang)
     return model
+
+
+def _missing(heat: pd.DataFrame, as_of: dt.date) -> list:
+    """(name, working days without a log up to as_of) for each manager who missed one this week, most first."""
+    if heat.empty:
+        return []
+    due = heat[heat["is_workday"] & (heat["date"] <= pd.Timestamp(as_of)) & ~heat["logged"]]
+    if due.empty:
+        return []
+    n = due.groupby(due["name"].fillna(due["employee_id"]), sort=True).size().sort_values(ascending=False,
+                                                                                          kind="stable")
+    return [(str(k), int(v)) for k, v in n.items()]
+
+
+def _peer_week(engine: Engine, scope: Scope, week: str, as_of: dt.date, line: str | None, month: str | None = None):
+    """Anonymous peer figures of this week (cut at as_of) and of last week (cut to the same weekday)."""
+    mon, end = week_window(week, as_of)
+    seven = dt.timedelta(days=7)
+    if end < mon:
+        return None, None
+    return (peer_figures(engine, scope, mon, end, month=month, line=line),
+            peer_figures(engine, scope, mon - seven, end - seven, line=line))
+
+
+def _branch_context(engine: Engine, scope: Scope, model: WeeklyModel, line: str | None, overrides, lang) -> None:
+    """A team lead: the 全行 rows of the comparison become the branch's sums (aggregates of every team)."""
+    cur, prv = _peer_week(engine, scope, model.week, model.as_of, line)
+    if cur is None:
+        return
+    ms = list(TARGET_METRICS)
+    targets = {m: 0.0 for m in ms}
+    has = {m: False for m in ms}
+    for mk, share in week_share_factors(model.week, model.as_of, overrides).items():
+        tg = peer_figures(engine, scope, model.start, model.start, month=mk, line=line)
+        for m in ms:
+            v = branch_target_sum(tg, m)
+            if v == v:
+                targets[m] += v * share
+                has[m] = True
+    wk_days = int(model.comparison["week_workdays"].iat[0]) if len(model.comparison) else 0
+    branch = branch_week_rows(branch_sums(cur, ms), branch_sums(prv, ms),
+                              {m: targets[m] if has[m] else float("nan") for m in ms}, model.week, wk_days)
+    c = model.comparison
+    model.comparison = pd.concat([c[c["level"] != "branch"], branch], ignore_index=True)
+    model.summary = weekly_summary(model.comparison, lang)
+
+
+def _funnel_of(peers: pd.DataFrame) -> dict:
+    """visits, new customers, products sold (as :mod:`core.routines.funnel` counts them) of a peer group's sums."""
+    visits = float(peers["visits"].sum())
+    new = float(peers["new_customers"].sum())
+    products = float((peers["credit_cards"] + peers["mobile_banking"] + peers["days_deposits_new"]
+                      + peers["days_loans_new"] + peers["days_wealth_sales"]).sum())
+    return {"visits": visits, "new_customers": new, "products_sold": products,
+            "visit_to_new": float(safe_div(new, visits)), "products_per_visit": float(safe_div(products, visits))}
+
+
+def _manager_view(engine: Engine, scope: Scope, model: WeeklyModel, lang: str) -> None:
+    """A manager: his week per metric with his rank and the peer medians, his funnel against his team's, his
+    flags and what to work on."""
+    cur, _ = _peer_week(engine, scope, model.week, model.as_of, None)
+    st = standing(cur, list(TARGET_METRICS)) if cur is not None else standing(pd.DataFrame(), [])
+    own = model.comparison[model.comparison["employee_id"] == scope.employee_id]
+    rows = merge_standing(own, st)
+    flags = [f for f in (model.flags or []) if f.employee_id == scope.employee_id]
+    funnel_own = _funnel_of(cur[cur["own"]]) if cur is not None else {}
+    funnel_team = _funnel_of(cur[cur["own_team"]]) if cur is not None else {}
+    info = own.iloc[0] if len(own) else None
+    model.mine = Mine(employee_id=scope.employee_id, name=str(info["name"]) if info is not None else "",
+                      team=str(info["team"]) if info is not None else "", rows=rows, standing=st, flags=flags,
+                      work_on=work_on(pd.DataFrame(), flags, lang),
+                      funnel={"own": funnel_own, "team": funnel_team})
+    model.board = model.board.iloc[0:0]

@@ -143,3 +143,38 @@ def visits_heatmap(logs: pd.DataFrame, roster: pd.DataFrame | None, week: str, o
         "is_workday": np.tile(flags, n), "logged": ~np.isnan(vals.reshape(-1)),
         "value": vals.reshape(-1), "week_total": np.repeat(np.nansum(vals, axis=1) if n else vals[:, 0], 7),
     })
+
+
+def branch_week_rows(this_week: dict, prev_week: dict, week_target: dict, week: str, wk_days: int) -> pd.DataFrame:
+    """The branch's :func:`week_comparison` rows (level 'branch') from its sums per metric — this week, last week
+    (cut to the same weekday) and the week's share of the monthly targets (NaN: none set) — ratios recomputed."""
+    ms = list(this_week)
+    df = pd.DataFrame({"level": "branch", "entity": "branch", "employee_id": None, "name": None, "team": None,
+                       "metric": ms, "this_week": [this_week[m] for m in ms],
+                       "prev_week": [prev_week.get(m, 0.0) for m in ms],
+                       "week_target": [week_target.get(m, np.nan) for m in ms]})
+    df["week_workdays"] = wk_days
+    df["week"] = week
+    return _derive_week(df)[_WEEK_COLUMNS]
+
+
+def week_window(week: str, as_of=None) -> tuple[dt.date, dt.date]:
+    """(Monday, last day counted): the week cut at `as_of` as :func:`week_comparison` cuts it."""
+    mon, sun = cal.week_bounds(week)
+    end = sun if as_of is None else max(min(sun, as_date(as_of)), mon - dt.timedelta(days=1))
+    return mon, end
+
+
+def week_share_factors(week: str, as_of=None, overrides=None) -> dict:
+    """month → the share of that month's target falling in the week (its working days in the week up to `as_of`
+    over the month's working days), as :func:`week_target_share` weighs them; 0 months left out."""
+    mon, sun = cal.week_bounds(week)
+    end = sun if as_of is None else min(sun, as_date(as_of))
+    out = {}
+    for mk in sorted({cal.month_key(mon), cal.month_key(sun)}):
+        f, l = cal.month_bounds(mk)
+        wk = cal.count_workdays(max(mon, f), min(end, l), overrides) if end >= max(mon, f) else 0
+        mw = len(cal.month_workdays(mk, overrides))
+        if mw and wk:
+            out[mk] = wk / mw
+    return out

@@ -168,10 +168,165 @@ login_attempts = Table(
     "login_attempts", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(100), nullable=False, index=True),
-    Column("at", DateTime, nullable=False),
+    Column("at", DateTime, nullable=False, index=True),
     Column("ok", Boolean, nullable=False),
+    # the client the attempt came from (address | user-agent digest, core.auth.client_id); migration 0004
+    Column("client", String(64), nullable=True),
 )
 
 __all__ = ["metadata", "teams", "managers", "daily_logs", "targets", "imports", "import_changes", "users",
            "audit_log", "coaching_sessions", "flag_acks", "plans", "calendar_overrides", "settings",
            "login_attempts"]
+
+# A director's forfeit (追索扣回) of part of a manager's unreleased risk reserve, e.g. after a loan he sold turned bad.
+# It takes from the instalments not yet released in `month` (the month it was recorded), earliest due first;
+# forfeited amounts are never released (core/commission/reserve.py).
+reserve_forfeits = Table(
+    "reserve_forfeits", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("employee_id", String(50), ForeignKey("managers.employee_id"), nullable=False, index=True),
+    Column("month", String(7), nullable=False),            # 'YYYY-MM': instalments due from this month on
+    Column("amount", AMOUNT, nullable=False),              # yuan, exact (read back with core.convert.dec)
+    Column("reason", Text, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+__all__.append("reserve_forfeits")
+
+# Pay lifecycle (issue 11, core/commission/lifecycle.py): settlement periods open → in review → closed, each closed
+# period's statements frozen as JSON, adjustments (往期调整) paid in a later period, questions on statements and
+# acknowledgements. Money in yuan, exact (AMOUNT, read back with core.convert.dec).
+pay_periods = Table(
+    "pay_periods", metadata,
+    Column("period", String(10), primary_key=True),         # '2026-10' or '2026-Q3'
+    Column("status", String(20), nullable=False),          # open | in_review | closed
+    Column("review_until", Date, nullable=True),
+    Column("closed_at", DateTime, nullable=True),
+    Column("closed_by", String(100), nullable=True),
+    Column("updated_by", String(100), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("note", Text, nullable=True),                   # the last reopen reason
+)
+
+pay_snapshots = Table(
+    "pay_snapshots", metadata,
+    Column("period", String(10), primary_key=True),
+    Column("employee_id", String(50), primary_key=True),
+    Column("team", String(100), nullable=True),
+    Column("plan_id", Integer, nullable=True),              # NULL: the sample plan
+    Column("plan_name", String(200), nullable=False),
+    Column("payable", AMOUNT, nullable=False),              # without adjustments
+    Column("deferred", AMOUNT, nullable=False),
+    Column("fingerprint", String(64), nullable=False),      # sha256 of the source quantities, days, targets, grade
+    Column("statement", Text, nullable=False),              # the statement as tagged JSON (lifecycle/snapshot.py)
+    Column("closed_at", DateTime, nullable=False),
+    Column("closed_by", String(100), nullable=False),
+)
+
+pay_adjustments = Table(
+    "pay_adjustments", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("employee_id", String(50), nullable=False, index=True),
+    Column("team", String(100), nullable=True),
+    Column("paid_in", String(10), nullable=True),           # the period that pays it; NULL = the first open one
+    Column("corrects", String(10), nullable=False),         # the closed period it corrects
+    Column("amount", AMOUNT, nullable=False),               # yuan; negative = a recovery (追扣)
+    Column("deferred", AMOUNT, nullable=False, default=0),  # change of the corrected period's deferred amount
+    Column("reasons", Text, nullable=False),                # JSON list
+    Column("kind", String(20), nullable=False),             # recomputed | manual
+    Column("inquiry_id", Integer, nullable=True),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+pay_inquiries = Table(
+    "pay_inquiries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("employee_id", String(50), nullable=False, index=True),
+    Column("team", String(100), nullable=True),
+    Column("period", String(10), nullable=False),
+    Column("line", String(40), nullable=True),              # a metric, or NULL for the statement as a whole
+    Column("text", Text, nullable=False),
+    Column("status", String(20), nullable=False),           # open | answered | explained | corrected
+    Column("answer", Text, nullable=True),
+    Column("raised_by", String(100), nullable=False),
+    Column("raised_at", DateTime, nullable=False),
+    Column("answered_by", String(100), nullable=True),
+    Column("answered_at", DateTime, nullable=True),
+    Column("adjustment_id", Integer, nullable=True),
+)
+
+pay_acks = Table(
+    "pay_acks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),             # statement | plan
+    Column("employee_id", String(50), nullable=False),
+    Column("subject", String(100), nullable=False),         # the period, or the plan version's key
+    Column("username", String(100), nullable=False),
+    Column("at", DateTime, nullable=False),
+)
+__all__ += ["pay_periods", "pay_snapshots", "pay_adjustments", "pay_inquiries", "pay_acks"]
+
+# Group robots (企业微信 / 钉钉 webhooks) and what was posted to them (core/notify). The URL carries the robot's key
+# and DingTalk's signing secret signs every post: both stay server-side and are only ever shown masked.
+# The roster's optional mobile number (手机号) lets a reminder @-mention a manager; appended here with this feature.
+managers.append_column(Column("mobile", String(20), nullable=True))
+
+notify_webhooks = Table(
+    "notify_webhooks", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("platform", String(20), nullable=False),         # wecom | dingtalk
+    Column("url", Text, nullable=False),
+    Column("secret", String(200), nullable=True),          # DingTalk 加签 secret (SEC...), never shown in full
+    Column("team", String(100), nullable=True),            # NULL = the whole branch
+    Column("label", String(100), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)
+
+notify_deliveries = Table(
+    "notify_deliveries", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("webhook_id", Integer, nullable=False, index=True),   # kept after the webhook is removed
+    Column("target", String(300), nullable=False),         # platform, label and masked URL at the time
+    Column("kind", String(20), nullable=False),            # morning | reminder | alert | test
+    Column("summary", Text, nullable=False),               # what: the message's title line
+    Column("at", DateTime, nullable=False, index=True),
+    Column("ok", Boolean, nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("http_status", Integer, nullable=True),
+    Column("errcode", Integer, nullable=True),
+    Column("answer", Text, nullable=True),                 # the platform's answer (or the network error), cut short
+    Column("username", String(100), nullable=False),
+)
+
+# One row per alert episode posted: (robot, manager, rule, first week of the run of weeks); last_week moves on
+# while the flag continues, so a flag is posted once and not again every week it continues.
+notify_sent_alerts = Table(
+    "notify_sent_alerts", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("webhook_id", Integer, nullable=False),
+    Column("employee_id", String(50), nullable=False),
+    Column("rule_id", String(40), nullable=False),
+    Column("since_week", String(8), nullable=False),
+    Column("last_week", String(8), nullable=False),
+    Column("sent_at", DateTime, nullable=False),
+    Index("ix_notify_sent_alerts_key", "webhook_id", "employee_id", "rule_id"),
+)
+__all__ += ["notify_webhooks", "notify_deliveries", "notify_sent_alerts"]
+
+# Saved upload column mappings (core/ingest/mappings.py): a header the schema does not know, as core.schema folds
+# it (split_header), read as a canonical field or "ignore" — for one team (team set) or the whole branch (NULL).
+column_mappings = Table(
+    "column_mappings", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(20), nullable=False),            # daily | roster | targets
+    Column("team", String(100), nullable=True),            # NULL = branch-wide
+    Column("header", String(200), nullable=False),         # folded (core.schema.split_header)
+    Column("header_text", String(200), nullable=False),    # as written when it was saved
+    Column("field", String(40), nullable=False),           # a canonical field name, or "ignore"
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Index("ix_column_mappings_key", "kind", "header"),
+)
+__all__.append("column_mappings")

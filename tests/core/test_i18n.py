@@ -35,7 +35,7 @@ def test_placeholders_match_between_languages():
 
 @pytest.mark.parametrize("fn, args, expected", [
     (i18n.fmt_money_wan, (1234.5, "zh"), "1,234.50 万元"),
-    (i18n.fmt_money_wan, (1234.5, "en"), "1,234.50 10k CNY"),
+    (i18n.fmt_money_wan, (1234.5, "en"), "1,234.50 (CNY 10k)"),
     (i18n.fmt_money_wan, (float("nan"), "zh"), "—"),
     (i18n.fmt_yuan, (12345.678, "zh"), "12,345.68 元"),
     (i18n.fmt_yuan, (12345.678, "en"), "CNY 12,345.68"),

@@ -88,7 +88,7 @@ def test_errors_block_the_import_and_offer_the_report(demo_db_url):
     problems = next(df for df in (d.value for d in at.dataframe) if "Message" in df.columns)
     got = sorted(zip(problems["Row"], problems["Column"], problems["Value"]))
     assert got == [(2, "拜访客户数", "many"), (3, "工号", "CM009")]
-    assert any("outside your team" in m for m in problems["Message"])
+    assert any("is not a manager of your team" in m for m in problems["Message"])   # and not his name (issue 14)
     assert _button(at, "upl_import_daily").disabled
     labels = [b.label for b in at.get("download_button")]
     assert "Download the problem report (Excel with the cells marked)" in labels
@@ -103,7 +103,8 @@ def test_undo_after_confirmation(demo_db_url):
     assert at.selectbox(key="upl_undo_pick").value == out.summary.import_id
     _button(at, "upl_undo").click()
     rerun(at, demo_db_url)
-    assert f"Undo import {out.summary.import_id} (a.xlsx)?" in texts(at)
+    # the file name is user text, escaped for Markdown (ui.text.md): shown as "a.xlsx"
+    assert f"Undo import {out.summary.import_id} (a\\.xlsx)?" in texts(at)
     assert len(_row(demo_db_url, "CM004", dt.date(2026, 11, 23))) == 1     # not yet
     _button(at, "upl_undo_yes").click()
     rerun(at, demo_db_url)
@@ -173,3 +174,25 @@ def test_director_sees_every_import(demo_db_url):
     history = next(df for df in (d.value for d in at.dataframe) if "批次" in df.columns)
     assert history["类型"].tolist() == ["日报", "目标分解", "花名册"]
     assert len(at.file_uploader) == 3
+
+
+def test_check_reports_per_column_what_a_partial_file_changes(demo_db_url):
+    """Issue 14, item 2: a file with only some columns says which stored values it changes and keeps."""
+    day = dt.date(2026, 11, 20)
+    before = _row(demo_db_url, "CM003", day).iloc[0]
+    at = run_page(PAGE, demo_db_url, "demo_lead")
+    data = xlsx([["日期", "工号", "新增存款(万元)"], [day.isoformat(), "CM003", before["deposits_new"] + 1]])
+    _upload(at, "daily", [("补录.xlsx", data)])
+    rerun(at, demo_db_url)
+    _button(at, "upl_check_daily").click()
+    rerun(at, demo_db_url)
+    assert not at.exception
+    body = texts(at)
+    assert "「新增存款(万元)」:将修改 1 个已存数据" in body
+    assert "文件中没有这些列,已存数据保持不变:拜访客户数" in body
+    _button(at, "upl_import_daily").click()
+    rerun(at, demo_db_url)
+    after = _row(demo_db_url, "CM003", day).iloc[0]
+    assert after["deposits_new"] == before["deposits_new"] + 1
+    assert (after["visits"], after["fee_income"], after["notes"]) == \
+        (before["visits"], before["fee_income"], before["notes"])

@@ -2,6 +2,7 @@
 visits tile equals core.routines.week_comparison on the same data; the export button is there."""
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from core import routines as M, store
@@ -28,7 +29,8 @@ def test_renders_on_demo(demo_db_url, user, lang, query):
     assert not at.exception, at.exception
     assert not at.error
     body = texts(at)
-    assert t("weekly.summary", lang) in body
+    # a manager gets his own week (no summary of teams that is only himself); the others the team/branch summary
+    assert t("mine.my_week" if user == "demo_manager" else "weekly.summary", lang) in body
     assert t("weekly.heatmap", lang) in body
 
 
@@ -65,3 +67,29 @@ def test_page_model_has_the_coaching_flags(demo_db_url):
     assert model.flags_failed is False and model.flags is not None
     ids = set(store_logs.read_roster(eng, Scope("director"), line="retail")["employee_id"])
     assert all(f.active and f.employee_id in ids for f in model.flags)
+
+
+def test_lead_branch_rows_are_the_branch(demo_db_url):
+    """A team lead's 全行 rows are the branch's figures (the director's), not his team repeated."""
+    import datetime as dt
+    from core.auth import scope_for_username
+    eng = store.get_engine(demo_db_url)
+    lead = M.weekly_page(eng, scope_for_username(eng, "demo_lead"), WEEK, today=dt.date(2026, 11, 22))
+    boss = M.weekly_page(eng, Scope("director"), WEEK, today=dt.date(2026, 11, 22))
+    cols = ["metric", "this_week", "prev_week", "change", "week_target", "week_attainment", "status"]
+    mine = lead.summary[lead.summary["level"] == "branch"][cols].reset_index(drop=True)
+    theirs = boss.summary[boss.summary["level"] == "branch"][cols].reset_index(drop=True)
+    pd.testing.assert_frame_equal(mine, theirs, check_exact=False, rtol=1e-9)
+    team = lead.summary[lead.summary["level"] == "team"]
+    assert list(team["entity"].unique()) == ["对公一队"]
+    assert (mine["this_week"] > team["this_week"].to_numpy()).all()      # the branch is more than one team
+
+
+def test_lead_gets_the_prefilled_template_and_the_reminder(demo_db_url):
+    at = run_page(PAGE, demo_db_url, "demo_lead", query={"week": "2026-W48"})
+    assert not at.exception
+    assert t("weekly.template_download", "zh") in [b.label for b in at.get("download_button")]
+    body = texts(at)
+    assert t("weekly.missing", "zh") in body
+    boss = run_page(PAGE, demo_db_url, "demo_director", query={"week": WEEK})
+    assert t("weekly.template_download", "zh") not in [b.label for b in boss.get("download_button")]

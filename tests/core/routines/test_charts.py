@@ -165,9 +165,14 @@ def test_funnel_chart_stage_order_and_rates():
     spec = BUILDERS["funnel"]("en").to_dict()
     assert spec["encoding"]["y"]["sort"] == ["Visits", "New customers", "Products sold"]
     a = {r["stage"]: r for r in _rows(spec) if r["entity"] == "A"}
-    # team A: 22 visits, 6 new, 6 products; rates 6/22 and 6/6
+    # team A: 22 visits, 6 new, 6 products; conversion 6/22, products per visit 6/22 (a rate, never 6/6 "100%")
     assert (a["Visits"]["value"], a["New customers"]["value"], a["Products sold"]["value"]) == (22, 6, 6)
-    assert a["New customers"]["rate"] == pytest.approx(6 / 22) and a["Products sold"]["rate"] == 1.0
+    assert a["New customers"]["rate"] == pytest.approx(6 / 22)
+    assert a["Products sold"]["per_visit"] == pytest.approx(6 / 22)
+    assert a["Products sold"]["rate"] is None or a["Products sold"]["rate"] != a["Products sold"]["rate"]
+    # the rows are teams: the legend and tooltip say so
+    assert spec["encoding"]["color"]["title"] == "Team"
+    assert spec["encoding"]["x"]["axis"]["tickMinStep"] == 1
 
 
 def test_progress_bars_data():

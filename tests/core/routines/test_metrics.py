@@ -377,7 +377,9 @@ def test_funnel_team_and_branch():
     assert tuple(b.iloc[0][list(M.FUNNEL_STAGES)]) == (37, 6, 6)
     st = M.funnel_stages(b)
     assert list(st["stage"]) == list(M.FUNNEL_STAGES) and close(st["rate"].iloc[1], 6 / 37)
-    assert close(st["rate"].iloc[2], 1.0)
+    # products sold is not a conversion of new customers: no rate there, 6 products / 37 visits per visit instead
+    assert close(st["rate"].iloc[2], NAN) and close(st["per_visit"].iloc[2], 6 / 37)
+    assert close(st["per_visit"].iloc[1], NAN)
 
 
 # ------------------------------------------------------------------ monthly

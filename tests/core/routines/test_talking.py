@@ -52,7 +52,7 @@ YESTERDAY = _snapshot([
         "昨日 1 人未提交日报:王芳。",
     ]),
     ("en", [
-        "对公二队 ahead of pace on New deposits by 200.00 10k CNY (90.0% done, 70.0% of the month gone).",
+        "对公二队 ahead of pace on New deposits by 200.00 (CNY 10k) (90.0% done, 70.0% of the month gone).",
         "Yesterday's star: 李娜 (对公二队) won 3 customers from 10 visits.",
         "Mobile banking behind pace by 40 sign-ups with 6 working days left: 17 sign-ups a day to reach the target.",
         "Credit cards behind pace by 18 cards with 6 working days left: 9 cards a day to reach the target.",
@@ -68,7 +68,7 @@ def test_full_briefing_praise_first(lang, expected):
     ("zh", ["对公二队新增存款超序时进度 200.00 万元(完成率 90.0%,时间进度 70.0%)。",
             "昨日之星:张伟(对公一队)新增客户 3 户,拜访 8 户。",
             "昨日 2 位客户经理全部提交日报。"]),
-    ("en", ["对公二队 ahead of pace on New deposits by 200.00 10k CNY (90.0% done, 70.0% of the month gone).",
+    ("en", ["对公二队 ahead of pace on New deposits by 200.00 (CNY 10k) (90.0% done, 70.0% of the month gone).",
             "Yesterday's star: 张伟 (对公一队) won 3 customers from 8 visits.",
             "All 2 managers logged yesterday."]),
 ])
@@ -97,7 +97,7 @@ def test_month_end_and_many_missing(lang, expected):
 @pytest.mark.parametrize("lang, expected", [
     # one team selected: the team's own rows are praised under its name
     ("zh", "对公二队新增存款超序时进度 100.00 万元(完成率 80.0%,时间进度 70.0%)。"),
-    ("en", "对公二队 ahead of pace on New deposits by 100.00 10k CNY (80.0% done, 70.0% of the month gone)."),
+    ("en", "对公二队 ahead of pace on New deposits by 100.00 (CNY 10k) (80.0% done, 70.0% of the month gone)."),
 ])
 def test_single_team_uses_scope_label(lang, expected):
     branch = pd.DataFrame([_row("branch", "branch", "deposits_new", 800, 1000, 700)])   # 1.14 ahead by 100

@@ -1,0 +1,87 @@
+"""A customer manager's own routine pages (晨会, 周小结, 月总结): where he stands, his month or week per metric,
+his flags and what to work on — drawn from a :class:`core.routines.mine.Mine` (aggregates only, no peer rows).
+
+Tables are few and narrow (they are read on a phone): each cell is already formatted by :mod:`core.fmt`.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from core import fmt
+from core.routines.mine import Mine
+from core.schema import metric_label
+from ui.text import html_text
+
+
+def rank_pair(rank, n) -> str:
+    return fmt.BLANK if rank is None or rank != rank or not n else f"{int(rank)} / {int(n)}"
+
+
+def standing(ctx, mine: Mine) -> None:
+    """Score and ranks as tiles: composite score, rank in the team, rank in the branch, the branch median."""
+    st_ = mine.standing
+    st.subheader(ctx.t("mine.standing"))
+    if st_.score is None:
+        st.info(ctx.t("mine.no_score"))
+        return
+    c = st.columns(4)
+    c[0].metric(ctx.t("mine.score"), fmt.pct(st_.score))
+    c[1].metric(ctx.t("mine.team_rank", n=st_.team_n), rank_pair(st_.team_rank, st_.team_n))
+    c[2].metric(ctx.t("mine.branch_rank", n=st_.branch_n), rank_pair(st_.branch_rank, st_.branch_n))
+    c[3].metric(ctx.t("mine.branch_median"), fmt.pct(st_.branch_median))
+    st.caption(ctx.t("mine.standing_note", team_median=fmt.pct(st_.team_median)))
+
+
+def month_table(ctx, mine: Mine) -> None:
+    """Per metric: done / target, attainment, gap to the pace line, what each working day left needs, ranks."""
+    r = mine.rows
+    if r.empty:
+        st.info(ctx.t("mine.no_rows"))
+        return
+    view = pd.DataFrame({
+        "metric": [metric_label(m, ctx.lang) for m in r["metric"]],
+        "done": [f"{fmt.number(a, m)} / {fmt.number(t_, m)}" for a, t_, m in zip(r["actual"], r["target"],
+                                                                                  r["metric"])],
+        "attainment": [fmt.pct(v) for v in r["attainment"]],
+        "gap": [fmt.signed(v, m) for v, m in zip(r["gap"], r["metric"])],
+        "daily": [fmt.number_up(v, m) for v, m in zip(r["daily_needed"], r["metric"])],
+        "rank": [f"{rank_pair(a, b)} · {rank_pair(c, d)}" for a, b, c, d in zip(r["team_rank"], r["team_n"],
+                                                                         r["branch_rank"], r["branch_n"])],
+    })
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        "metric": ctx.t("word.metric"), "done": ctx.t("mine.col.done"), "attainment": ctx.t("word.attainment"),
+        "gap": ctx.t("mine.col.gap"), "daily": ctx.t("mine.col.daily"), "rank": ctx.t("mine.col.rank")})
+    st.caption(ctx.t("mine.month_note"))
+
+
+def medians_table(ctx, mine: Mine, own_col: str = "actual") -> None:
+    """Per metric: mine against the team's and the branch's median (amounts of the period)."""
+    r = mine.rows
+    if r.empty:
+        return
+    view = pd.DataFrame({
+        "metric": [metric_label(m, ctx.lang) for m in r["metric"]],
+        "own": [fmt.number(v, m) for v, m in zip(r[own_col], r["metric"])],
+        "team_median": [fmt.number(v, m) for v, m in zip(r["team_median"], r["metric"])],
+        "branch_median": [fmt.number(v, m) for v, m in zip(r["branch_median"], r["metric"])],
+    })
+    st.dataframe(view, hide_index=True, width="stretch", column_config={
+        "metric": ctx.t("word.metric"), "own": ctx.t("mine.col.own"),
+        "team_median": ctx.t("mine.col.team_median"), "branch_median": ctx.t("mine.col.branch_median")})
+
+
+def flags_and_work(ctx, mine: Mine) -> None:
+    """My flags this week (how many, why) and what to work on."""
+    st.subheader(ctx.t("mine.work_on"))
+    st.caption(fmt.plural("mine.flag_count", len(mine.flags), ctx.lang))
+    items = "".join(f"<li>{html_text(w)}</li>" for w in mine.work_on)
+    st.markdown(f'<ul class="work-on">{items}</ul>', unsafe_allow_html=True)
+
+
+def points(ctx, mine: Mine) -> None:
+    if not mine.points:
+        return
+    items = "".join(f"<li>{html_text(p)}</li>" for p in mine.points)
+    st.markdown(f'<ul class="talking-points">{items}</ul>', unsafe_allow_html=True)
+
