@@ -13,7 +13,6 @@ frame; a manager's own team is his roster team; a team lead's is his scope team.
 """
 from __future__ import annotations
 
-import datetime as dt
 
 import numpy as np
 import pandas as pd

@@ -36,7 +36,7 @@ from sqlalchemy import Engine, select, text
 # PostgreSQL restarts cut every connection on the server: run alone, after the parallel suite (scripts/test.sh).
 pytestmark = pytest.mark.serial
 
-from core import ingest, store
+from core import ingest
 from core.cli import main as cli_main
 from core.scope import SYSTEM
 from core.store import logs as store_logs

@@ -15,7 +15,6 @@ from core.commission import inquiries as inq
 from core.commission import lifecycle
 from core.commission.book import plan_in_force
 from core.errors import AppError, ScopeError
-from core.scope import Scope
 from core.store import audit
 from tests.core.commission.data import DIRECTOR, LEAD, LEAD_B, MANAGER, PLAN_YAML
 
