@@ -65,7 +65,7 @@ def _render_using(ctx, kind: str) -> None:
     c1, c2 = st.columns(2)
     for i, (name, data) in enumerate(fixed["files"]):
         c1.download_button(f"{ctx.t('corrections.download')} · {name}" if len(fixed["files"]) > 1
-                           else ctx.t("corrections.download"), data=data, file_name=name,
+                           else ctx.t("corrections.download"), data=fix.download_bytes(name, data), file_name=name,
                            key=f"upl_fix_dl_{kind}_{i}", icon=":material/download:")
     if c2.button(ctx.t("corrections.discard"), key=f"upl_fix_discard_{kind}", icon=":material/restart_alt:"):
         st.session_state.pop(_fixed_key(kind), None)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from core.errors import AppError
+from core.export import escape_formula
 from core.i18n import norm_lang
 from core.ingest.locate import INDEXES, Files, read_sheets, score_row
 from core.ingest.problems import Problem, errors_of
@@ -140,6 +141,28 @@ def apply_corrections(files: Files, fixes: list[SheetFix], edited: list[list[lis
         else:
             out.append((_xlsx_name(name), _xlsx_bytes(sheets)))
     return Corrected(out, len(log), log)
+
+
+def download_bytes(name: str, data: bytes) -> bytes:
+    """The corrected file as offered for download: a CSV goes through the formula guard (text a spreadsheet would
+    run gets a leading apostrophe; numbers such as -5 stay numbers); a workbook is already safe (its text cells are
+    written as text, never formulas). The bytes kept for re-checking the upload are not changed."""
+    if PurePath(name).suffix.lower() != ".csv":
+        return data
+    rows = csv.reader(io.StringIO(data.decode("utf-8-sig")))
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\r\n")
+    for row in rows:
+        w.writerow([v if _is_number(v) else escape_formula(v) for v in row])
+    return buf.getvalue().encode("utf-8-sig")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text.replace(",", ""))
+    except ValueError:
+        return False
+    return True
 
 
 def _xlsx_name(name: str) -> str:

@@ -50,10 +50,10 @@ DOWNLOADS = {
     ("views/settings_plans.py", "'sp_sample'"): "read_bytes",
     ("views/upload.py", "f'upl_report_{kind}'"): "problems_report_xlsx",
     ("views/upload.py", "f'upl_tpl_{kind}'"): "template_xlsx",
-    # the uploader's own file given back with his corrections, to be imported again (core/ingest/corrections.py:
-    # .xlsx cells are forced to text; a CSV is written back as it was typed so the re-import stores the same text)
-    # (kept in the session between runs: the AST cannot follow it, the module must call the writer)
-    ("views/upload_mappings.py", "f'upl_fix_dl_{kind}_{i}'"): ("apply_corrections", "session"),
+    # the uploader's own file given back with his corrections (core/ingest/corrections.py download_bytes: .xlsx
+    # cells are text, a CSV goes through escape_formula); kept in the session between runs, so the AST cannot
+    # follow it: the module must call the writer, and test_corrected_download_is_escaped checks its output
+    ("views/upload_mappings.py", "f'upl_fix_dl_{kind}_{i}'"): ("download_bytes", "session"),
 }
 
 
@@ -286,3 +286,19 @@ def test_cli_exports_are_escaped(hostile_db, tmp_path, capsys):
     assert _cli("--db", url, "--json", "export") == 0      # JSON is data, not a spreadsheet: kept as typed
     rows = json.loads(capsys.readouterr().out)
     assert rows and rows[0]["notes"] == HOSTILE
+
+
+@pytest.mark.parametrize("cells, expected", [
+    # hostile text gets the apostrophe; numbers (negative too), dates and plain text stay as typed
+    (["2026-11-03", "CM001", HOSTILE, "-5", "1,234.5", "@SUM(A1)", "-拜访3户", "正常"],
+     ["2026-11-03", "CM001", "'" + HOSTILE, "-5", "1,234.5", "'@SUM(A1)", "'-拜访3户", "正常"]),
+])
+def test_corrected_download_is_escaped(cells, expected):
+    from core.ingest.corrections import download_bytes
+    raw = ("日期,工号,客户经理,拜访客户数,新增存款(万元),备注,工作日志,团队\r\n" + ",".join(
+        f'"{c}"' if ("," in c or '"' in c) else c for c in [v.replace('"', '""') for v in cells]) + "\r\n")
+    out = download_bytes("fixed.csv", raw.encode("utf-8-sig")).decode("utf-8-sig")
+    row = list(__import__("csv").reader(__import__("io").StringIO(out)))[1]
+    assert row == expected
+    assert not any(_looks_like_formula(v) for v in row)
+    assert download_bytes("fixed.xlsx", b"PK-bytes") == b"PK-bytes"   # a workbook's text cells are text already
