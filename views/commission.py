@@ -17,6 +17,8 @@ from core import commission as cm
 from core.commission import charts
 from core.commission.pay_page import inbox as pay_inbox
 from core.commission.pay_page import pay_view
+from core.commission.reserve import NEVER
+from core.commission.text import avg_text, q_unit, release_how
 from core.commission.xlsx import statement_xlsx
 from core.errors import AppError, ScopeError
 from core.i18n import fmt_date
@@ -79,36 +81,59 @@ def _statement_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
 
 
 def _steps_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
+    """The steps from gross to payable, worded as the CLI and the workbook word them (issue 11: the attainment
+    factor after the coefficient, each reserve instalment paid this period after the amount held back)."""
     t = ctx.t
-    rows = [(t("commission.step.gross"), "", stmt.gross),
-            (t("commission.step.coefficient"), stmt.grade, None),
-            (t("commission.step.before_deductions"),
-             f"{cm.fmt_num(stmt.gross)} × {cm.fmt_num(stmt.coefficient)}", stmt.performance_before_deductions)]
+
+    def money_cell(d) -> str:
+        return f"{d:,.2f}"
+
+    has_factor = stmt.attainment is not None or stmt.factor != 1
+    factor = f" × {cm.fmt_num(stmt.factor)}" if has_factor else ""
+    rows = [(t("commission.step.gross"), "", money_cell(stmt.gross)),
+            (t("commission.step.coefficient"), stmt.grade, cm.fmt_num(stmt.coefficient))]
+    if has_factor:          # 完成率系数: each metric's attainment, the composite and the factor
+        rows.append((t("commission.step.attainment"), stmt.attainment_how(ctx.lang), cm.fmt_num(stmt.factor)))
+    rows.append((t("commission.step.before_deductions"),
+                 f"{cm.fmt_num(stmt.gross)} × {cm.fmt_num(stmt.coefficient)}{factor}",
+                 money_cell(stmt.performance_before_deductions)))
     for d in stmt.deduction_lines:
         rows.append((t("commission.step.deduction", metric=cm.metric_name(d.metric, ctx.lang)), d.how(ctx.lang),
-                     -d.amount))
+                     money_cell(-d.amount)))
     if stmt.clamp:
         rows.append((t("commission.step.before_clamp"), t(f"commission.step.clamp_{stmt.clamp}"),
-                     stmt.performance_before_clamp))
+                     money_cell(stmt.performance_before_clamp)))
     rows += [(t("commission.step.performance"), cm.band_name(stmt.pay_band, ctx.lang) if stmt.pay_band else "",
-              stmt.performance),
-             (t("commission.step.deferred"), t("commission.page.deferred_how"), -stmt.deferred),
-             (t("commission.step.base_pay"),
-              f"{cm.fmt_num(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else "", stmt.base_pay),
-             (t("commission.step.payable"), t("commission.step.payable_how"), stmt.payable)]
-    out = []
-    for label, how, amount in rows:
-        value = cm.fmt_num(stmt.coefficient) if amount is None else f"{amount:,.2f}"
-        out.append({"step": label, "how": how, "amount": value})
-    return pd.DataFrame(out)
+              money_cell(stmt.performance)),
+             (t("commission.step.deferred"), t("commission.page.deferred_how"), money_cell(-stmt.deferred))]
+    for inst in stmt.releases:        # reserve instalments paid this period (net of forfeits)
+        rows.append((t("commission.step.reserve_released"), release_how(inst, ctx.lang), money_cell(inst.paid)))
+    rows += [(t("commission.step.base_pay"),
+              f"{cm.fmt_num(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else "",
+              money_cell(stmt.base_pay)),
+             (t("commission.step.payable"),
+              t("commission.step.payable_how_released" if stmt.releases else "commission.step.payable_how"),
+              money_cell(stmt.payable))]
+    return pd.DataFrame([{"step": label, "how": how, "amount": value} for label, how, value in rows])
+
+
+def _why_caption(ctx, line, metric: str, quantity, days) -> str:
+    """Under a line's days: their total — or, for a 日均 item, Σ B(d) ÷ n = 日均 (and how the increase follows)."""
+    avg = getattr(line, "avg", None)
+    if avg is None:
+        return ctx.t("commission.page.why_sum", n=len(days), total=q_unit(metric, quantity, ctx.lang))
+    text = ctx.t("commission.page.why_avg", n=len(days), value=q_unit(metric, avg.current, ctx.lang))
+    if avg.base is not None:
+        text += ("。" if ctx.lang == "zh" else ". ") + avg_text(line, ctx.lang)
+    return text
 
 
 def _why(ctx, stmt: cm.Statement) -> None:
     st.markdown(f"**{ctx.t('commission.page.why')}**")
     st.caption(ctx.t("commission.page.why_caption"))
-    entries = [(ln.metric, ln.quantity, ln.days) for ln in stmt.lines]
-    entries += [(d.metric, d.quantity, d.days) for d in stmt.deduction_lines]
-    for metric, quantity, days in entries:
+    entries = [(ln, ln.metric, ln.quantity, ln.days) for ln in stmt.lines]
+    entries += [(d, d.metric, d.quantity, d.days) for d in stmt.deduction_lines]
+    for line, metric, quantity, days in entries:
         unit = cm.unit_label(metric, ctx.lang)
         label = f"{cm.metric_name(metric, ctx.lang)}: {cm.fmt_num(quantity)} {unit}".rstrip()
         with st.expander(ctx.t("commission.page.why_line", label=label, n=len(days))):
@@ -118,7 +143,7 @@ def _why(ctx, stmt: cm.Statement) -> None:
             df = pd.DataFrame({ctx.t("word.date"): [fmt_date(d, ctx.lang) for d, _ in days],
                                f"{cm.metric_name(metric, ctx.lang)} {unit}".strip(): [cm.fmt_num(v) for _, v in days]})
             st.dataframe(df, hide_index=True, width="stretch")
-            st.caption(ctx.t("commission.page.why_sum", n=len(days), total=f"{cm.fmt_num(quantity)} {unit}".strip()))
+            st.caption(_why_caption(ctx, line, metric, quantity, days))
 
 
 def _tiles(ctx, stmt: cm.Statement) -> None:
@@ -200,15 +225,51 @@ def _what_if(ctx, plan: cm.Plan, stmt: cm.Statement) -> None:
 
 # ---------------------------------------------------------------- history and reserve
 
+def _release_rule(ctx, rule) -> str:
+    """The plan in force's release schedule in words (one instalment after N months, or n instalments)."""
+    if rule is None:
+        return ctx.t("commission.page.reserve_no_release")
+    if rule.instalments == 1:
+        return ctx.t("commission.page.reserve_rule", months=rule.first_after_months)
+    return ctx.t("commission.page.reserve_rule_instalments", n=rule.instalments, first=rule.first_after_months,
+                 every=rule.every_months)
+
+
+def _instalments(ctx, hist: cm.History) -> None:
+    """Every scheduled instalment of the reserve: when it is released, how much, what forfeits took, what is paid."""
+    if not hist.instalments:
+        return
+    with st.expander(ctx.t("commission.page.instalments")):
+        st.dataframe(pd.DataFrame([{
+            "held_in": i.period, "instalment": f"{i.number}/{i.of}",
+            "month": ctx.t("commission.page.held_no_rule") if i.month == NEVER else i.month,
+            "scheduled": f"{i.amount:,.2f}", "forfeited": f"{i.forfeited:,.2f}", "paid": f"{i.paid:,.2f}"}
+            for i in hist.instalments]), hide_index=True, width="stretch", column_config={
+                "held_in": st.column_config.TextColumn(ctx.t("commission.page.col.held_in")),
+                "instalment": st.column_config.TextColumn(ctx.t("commission.page.col.instalment")),
+                "month": st.column_config.TextColumn(ctx.t("commission.page.col.release_month")),
+                "scheduled": st.column_config.TextColumn(ctx.t("commission.page.col.scheduled")),
+                "forfeited": st.column_config.TextColumn(ctx.t("commission.page.col.forfeited")),
+                "paid": st.column_config.TextColumn(ctx.t("commission.page.col.paid"))})
+
+
+def _forfeits(ctx, forfeits: pd.DataFrame | None) -> None:
+    if forfeits is None or forfeits.empty:
+        return
+    st.markdown(f"**{ctx.t('commission.page.forfeits')}**")
+    st.dataframe(commission_pay.forfeits_table(ctx, forfeits), hide_index=True, width="stretch",
+                 column_config=commission_pay.forfeits_config(ctx))
+
+
 def _history_section(ctx, hist: cm.History) -> None:
     st.subheader(ctx.t("commission.page.history_title"))
-    c = st.columns(2)
+    c = st.columns(3)
     c[0].metric(ctx.t("commission.page.reserve_held"), _yuan(ctx, hist.reserve_held))
     c[1].metric(ctx.t("commission.page.reserve_released"), _yuan(ctx, hist.reserve_released))
-    if hist.release_after_months:
-        st.caption(ctx.t("commission.page.reserve_rule", months=hist.release_after_months))
-    else:
-        st.caption(ctx.t("commission.page.reserve_no_release"))
+    c[2].metric(ctx.t("commission.page.reserve_forfeited"), _yuan(ctx, hist.reserve_forfeited))
+    st.caption(_release_rule(ctx, hist.release))
+    _instalments(ctx, hist)
+    _forfeits(ctx, hist.forfeits)
     if hist.rows.empty:
         st.info(ctx.t("commission.page.no_history"))
         return

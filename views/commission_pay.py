@@ -76,6 +76,27 @@ def adjustment_lines(ctx, view: PayView) -> None:
         "amount": st.column_config.TextColumn(ctx.t("commission.col.amount"))})
 
 
+def forfeits_table(ctx, forfeits: pd.DataFrame | None, with_manager: bool = False) -> pd.DataFrame:
+    """Recorded forfeits (追索扣回) as shown: month, amount, reason, who and when (and whose, for directors)."""
+    f = forfeits if forfeits is not None else pd.DataFrame(columns=["employee_id", "month", "amount", "reason",
+                                                                   "created_by", "created_at"])
+    out = pd.DataFrame({"month": list(f["month"]), "amount": [f"{v:,.2f}" for v in f["amount"]],
+                        "reason": list(f["reason"]), "by": list(f["created_by"]),
+                        "at": [f"{v:%Y-%m-%d %H:%M}" if v is not None and v == v else "" for v in f["created_at"]]})
+    if with_manager:
+        out.insert(0, "manager", list(f["employee_id"]))
+    return out
+
+
+def forfeits_config(ctx) -> dict:
+    return {"manager": st.column_config.TextColumn(ctx.t("word.employee_id")),
+            "month": st.column_config.TextColumn(ctx.t("commission.page.col.forfeit_month")),
+            "amount": st.column_config.TextColumn(ctx.t("commission.col.amount")),
+            "reason": st.column_config.TextColumn(ctx.t("commission.page.col.forfeit_reason"), width="large"),
+            "by": st.column_config.TextColumn(ctx.t("commission.pay.col.by")),
+            "at": st.column_config.TextColumn(ctx.t("commission.page.col.recorded_at"))}
+
+
 def _line_label(ctx, metric: str | None) -> str:
     return ctx.t("commission.pay.q.whole") if not metric or metric != metric else cm.metric_name(metric, ctx.lang)
 

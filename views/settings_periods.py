@@ -1,5 +1,7 @@
 """Settings → 结账 (directors): every settlement period with its status; close, mark in review until a date, reopen
-with a reason; who has not acknowledged a closed statement; the open questions.
+with a reason; who has not acknowledged a closed statement; the open questions; and 追索扣回 — forfeiting part or
+all of a manager's unreleased risk reserve with a reason (:mod:`core.commission.forfeits`), with the forfeits
+recorded so far.
 
 Drawn by views/settings.py through ``render(ctx)``. One core call reads everything
 (:func:`core.commission.pay_page.periods_view`); every change goes through :mod:`core.commission.lifecycle`, which
@@ -12,12 +14,15 @@ import datetime as dt
 import pandas as pd
 import streamlit as st
 
-from core.commission import lifecycle
+from core import calendar as cal
+from core.commission import forfeits, lifecycle
 from core.commission.pay_page import periods_view
 from core.errors import AppError, ScopeError
 from core.i18n import fmt_date
+from views.commission_pay import forfeits_config, forfeits_table
 
 _MSG = "spp_message"
+_FORFEIT_MSG = "spf_message"
 
 
 def _status(ctx, s) -> str:
@@ -37,6 +42,12 @@ def _act(ctx, fn, message: str) -> None:
 
 
 def render(ctx) -> None:
+    _periods(ctx)
+    st.divider()
+    _forfeits(ctx)
+
+
+def _periods(ctx) -> None:
     st.caption(ctx.t("commission.pay.set.caption"))
     msg = st.session_state.pop(_MSG, None)
     if msg:
@@ -104,3 +115,57 @@ def render(ctx) -> None:
                 "manager": st.column_config.TextColumn(ctx.t("commission.pay.col.manager")),
                 "question": st.column_config.TextColumn(ctx.t("commission.pay.col.question"), width="large"),
                 "status": st.column_config.TextColumn(ctx.t("commission.pay.col.status"))})
+
+
+# ---------------------------------------------------------------- 追索扣回: forfeit part of a manager's reserve
+
+def _forfeits(ctx) -> None:
+    """A director records a forfeit (amount, month, reason) of a manager's unreleased risk reserve; every recorded
+    forfeit is listed. Core checks the role, the amount (never more than still unreleased) and audits it."""
+    st.subheader(ctx.t("commission.reserve.page.title"))
+    st.caption(ctx.t("commission.reserve.page.caption"))
+    msg = st.session_state.pop(_FORFEIT_MSG, None)
+    if msg:
+        st.success(msg)
+    try:
+        roster, recorded = forfeits.forfeit_page(ctx.engine, ctx.scope)
+    except AppError as exc:
+        st.error(exc.message(ctx.lang))
+        return
+    if roster.empty:
+        st.info(ctx.t("commission.reserve.page.no_managers"))
+    else:
+        labels = {r.employee_id: f"{r.employee_id} {r.name} · {r.team}" for r in roster.itertuples()}
+        with st.form("spf_form", clear_on_submit=False):
+            eid = st.selectbox(ctx.t("word.manager"), list(labels), format_func=labels.get, key="spf_manager")
+            c1, c2 = st.columns(2)
+            amount = c1.text_input(ctx.t("commission.reserve.page.amount"), key="spf_amount")
+            month = c2.text_input(ctx.t("commission.reserve.page.month"), value=cal.month_key(ctx.today),
+                                  key="spf_month")
+            reason = st.text_area(ctx.t("commission.reserve.page.reason"), key="spf_reason",
+                                  max_chars=forfeits.MAX_REASON)
+            if st.form_submit_button(ctx.t("commission.reserve.page.submit"), type="primary"):
+                _record_forfeit(ctx, eid, amount, month, reason)
+    st.markdown(f"**{ctx.t('commission.page.forfeits')}**")
+    if recorded.empty:
+        st.caption(ctx.t("commission.reserve.cli.none"))
+    else:
+        st.dataframe(forfeits_table(ctx, recorded, with_manager=True), hide_index=True, width="stretch",
+                     column_config=forfeits_config(ctx))
+
+
+def _record_forfeit(ctx, employee_id: str, amount: str, month: str, reason: str) -> None:
+    """Record one forfeit; a refusal (not a director, bad amount or month, no reason, more than is held) is shown
+    in the user's language and nothing is stored."""
+    try:
+        fid = forfeits.forfeit_reserve(ctx.engine, ctx.scope, employee_id, amount, reason,
+                                       month=(month or "").strip() or None, today=ctx.today)
+        row = forfeits.list_forfeits(ctx.engine, ctx.scope, employee_id)
+        row = row[row["id"] == fid].iloc[0]
+        held = forfeits.unreleased(ctx.engine, ctx.scope, employee_id, row["month"])
+    except AppError as exc:
+        st.error(exc.message(ctx.lang))
+        return
+    st.session_state[_FORFEIT_MSG] = ctx.t("commission.reserve.page.recorded", id=fid, employee_id=employee_id,
+                                          month=row["month"], amount=f"{row['amount']:,.2f}", held=f"{held:,.2f}")
+    st.rerun()

@@ -15,6 +15,7 @@ import pandas as pd
 import streamlit as st
 
 from core import ingest
+from core.commission import effects
 from core.errors import AppError
 from core.store import logs as store_logs
 from ui.context import get_context
@@ -173,6 +174,11 @@ def _render_history(ctx) -> None:
         return
     filename = hist.loc[hist["id"] == pending, "filename"].iloc[0]
     st.warning(ctx.t("upload.undo_confirm", import_id=pending, filename=md(filename)))
+    try:   # issue 11: what the undo does to closed (paid) periods, said before it runs
+        for sentence in effects.undo_effects(ctx.engine, ctx.scope, int(pending)).sentences(ctx.lang, "undo"):
+            st.warning(sentence, icon=":material/lock_clock:")
+    except AppError as exc:   # the undo would be refused: say why now (the button reports it again)
+        st.error(ctx.t("upload.undo_refused", detail=exc.message(ctx.lang)))
     c1, c2 = st.columns(2)
     if c1.button(ctx.t("upload.undo_yes"), key="upl_undo_yes", type="primary"):
         ss.pop("upl_undo_confirm", None)

@@ -3,7 +3,7 @@
     python -m core import FILE... [--dry-run]      daily logs
     python -m core roster FILE... [--dry-run]
     python -m core targets FILE... [--dry-run]
-    python -m core undo IMPORT_ID
+    python -m core undo IMPORT_ID [--dry-run]       what it does to closed periods; --dry-run writes nothing
     python -m core export [--from DATE] [--to DATE] [--team NAME] [OUT.xlsx|OUT.csv]
     python -m core template daily|roster|targets OUT.xlsx
     python -m core import-limits [FILE.yaml]        the hard range of each daily field; FILE sets them (director)
@@ -26,6 +26,7 @@ from core.i18n import t
 from core.ingest import ranges
 from core.ingest.problems import field_label
 from core.ingest.readers import parse_date
+from core.commission.effects import undo_effects
 from core.store.logs import undo_import
 
 
@@ -42,6 +43,8 @@ def register(sub) -> None:
 
     p = sub.add_parser("undo", help="undo an import (restore what it changed)")
     p.add_argument("import_id", type=int, metavar="IMPORT_ID")
+    p.add_argument("--dry-run", action="store_true",
+                   help="say what the undo would do (closed_period_effects), write nothing")
     p.set_defaults(func=cmd_undo)
 
     p = sub.add_parser("export", help="export stored daily rows (canonical names, storage units)")
@@ -117,10 +120,19 @@ def printable(text: str) -> str:
 
 
 def cmd_undo(args, ctx) -> int:
+    # issue 11: what the undo does to closed (paid) periods, said before it runs (AppError → exit 1 in core.cli)
+    effects = undo_effects(ctx.engine, ctx.scope, args.import_id)
+    sentences = [printable(x) for x in effects.sentences(ctx.lang, "undo")]
+    if args.dry_run:
+        doc = {"ok": True, "dry_run": True, "import_id": args.import_id,
+               "closed_period_effects": effects.to_list()}
+        ctx.emit(doc, "\n".join([t("ingest.cli.undo_dry_run", ctx.lang, import_id=args.import_id), *sentences]))
+        return 0
     s = undo_import(ctx.engine, ctx.scope, args.import_id)   # AppError / ScopeError → exit 1 in core.cli
-    doc = {"ok": True, "import_id": args.import_id, "kind": s.kind, "restored": s.updated, "removed": s.inserted,
-           "status": s.status}
-    ctx.emit(doc, t("ingest.cli.undone", ctx.lang, import_id=args.import_id, restored=s.updated, removed=s.inserted))
+    doc = {"ok": True, "dry_run": False, "import_id": args.import_id, "kind": s.kind, "restored": s.updated,
+           "removed": s.inserted, "status": s.status, "closed_period_effects": effects.to_list()}
+    ctx.emit(doc, "\n".join([t("ingest.cli.undone", ctx.lang, import_id=args.import_id, restored=s.updated,
+                               removed=s.inserted), *sentences]))
     return 0
 
 

@@ -7,8 +7,10 @@ For a closed period P and a manager, with payables taken **without** adjustments
 It is paid in the first open period after the last closed one (:func:`core.commission.periods_state.current_open`);
 a negative amount is a recovery (追扣). The deferred amount moves the same way (``deferred`` of a line):
 the line carries the net payable difference and the deferred difference is held in the reserve as deferred in
-the open period. Manual adjustments (a corrected question) are stored with no paying period until the first open
-period closes; they are never netted against recomputations.
+the open period (counted in the reserve once that period closes; the release of such a deferral on a later
+statement is not paid yet — see the issue's open item). Manual adjustments (a corrected question) are stored with
+no paying period until a period closes with a statement for the manager; they are never netted against
+recomputations.
 
 Recomputed(P) is the statement computed today (data, roster, targets and plan as they are now) for the managers
 frozen in P, and for a manager not frozen in P only when he now has logged quantities in P (a late upload for

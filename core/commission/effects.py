@@ -5,7 +5,8 @@ the change's own writes and the recomputation read the same uncommitted rows), r
 payables (without adjustments) before and inside it, and reports per closed period how many managers change and
 by how much, and which open period will pay it:
 "此次导入将改变已结账的 2026年10月: 3 名客户经理合计 +1,234.00 元,将作为往期调整计入 2026年11月".
-The upload check, the target split and plan activation call it; the CLI prints it as ``closed_period_effects``.
+The upload check, the undo confirmation (:func:`undo_effects`), the target split and plan activation call it;
+the CLI prints it as ``closed_period_effects`` (``undo ID --dry-run`` too).
 
 :func:`activate_plan` refuses a plan whose ``effective_from`` falls in (or before the end of) a closed period
 unless asked for explicitly (``retroactive``); its effect is then paid as adjustments.
@@ -28,6 +29,7 @@ from core.convert import ZERO, money, money_str
 from core.errors import AppError
 from core.i18n import fmt_yuan, t
 from core.scope import Scope
+from core.store import imports as store_imports
 from core.store import plans as store_plans
 
 
@@ -172,6 +174,24 @@ def import_effects(engine: Engine, scope: Scope, kind: str, rows, apply: Callabl
         return Effects()
 
 
+def undo_effects(engine: Engine, scope: Scope, import_id: int) -> Effects:
+    """What undoing import `import_id` would do to closed periods (the undo runs and is rolled back). A refusal
+    (already undone, changed by a later import, out of the caller's scope) raises the AppError / ScopeError the
+    undo itself would, even with no closed period."""
+    def undo(eng) -> None:
+        store_imports.undo_import(eng, scope, import_id)
+
+    if not closed_periods(engine):
+        with engine.connect() as conn:          # still a dry run, so that a refusal is said before the undo
+            outer = conn.begin()
+            try:
+                undo(_DryEngine(conn))
+            finally:
+                outer.rollback()
+        return Effects()
+    return closed_period_effects(engine, scope, undo)
+
+
 # ---------------------------------------------------------------- plan activation
 
 def retroactive_periods(engine: Engine, effective_from) -> list[str]:
@@ -196,5 +216,5 @@ def activate_plan(engine: Engine, scope: Scope, plan_id: int, retroactive: bool 
     return store_plans.activate_plan(engine, scope, plan_id), effects
 
 
-__all__ = ["PeriodEffect", "Effects", "closed_period_effects", "import_effects", "retroactive_periods", "activation_effects",
+__all__ = ["PeriodEffect", "Effects", "closed_period_effects", "import_effects", "undo_effects", "retroactive_periods", "activation_effects",
            "activate_plan"]

@@ -19,6 +19,7 @@ from core.commission.service import _visible_manager, history
 from core.convert import ZERO, money
 from core.errors import AppError, ScopeError
 from core.scope import Scope
+from core.store import logs as store_logs
 from core.store import reserve as store_reserve
 
 MAX_REASON = 500
@@ -77,4 +78,16 @@ def list_forfeits(engine: Engine, scope: Scope, employee_id: str | None = None) 
     return store_reserve.read_forfeits(engine, scope, employee_id=employee_id)
 
 
-__all__ = ["MAX_REASON", "unreleased", "forfeit_reserve", "list_forfeits"]
+def forfeit_page(engine: Engine, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """What the settings form draws (directors only, ScopeError otherwise): the managers one may forfeit from
+    (employee_id, name, team; active first) and every recorded forfeit, newest first."""
+    if not scope.may_configure:
+        raise ScopeError("commission.reserve.director_only")
+    roster = store_logs.read_roster(engine, scope)
+    if "active" in roster.columns:
+        roster = roster.sort_values("active", ascending=False, kind="stable")
+    recorded = store_reserve.read_forfeits(engine, scope).iloc[::-1].reset_index(drop=True)
+    return roster[["employee_id", "name", "team"]].reset_index(drop=True), recorded
+
+
+__all__ = ["MAX_REASON", "unreleased", "forfeit_reserve", "list_forfeits", "forfeit_page"]

@@ -1,7 +1,10 @@
 """The month's money as a lifecycle: estimate → review (复核) → closed (结账, paid) → adjusted later.
 
 * :func:`close` freezes every manager's statement of a period (:mod:`.snapshot`) with the adjustments it pays;
-  a period closes only when every earlier period that has statements is closed.
+  a period closes only when every earlier period that has statements is closed. An adjustment (recomputed or
+  manual, e.g. from a corrected question) of a manager who has no statement in the period being closed is not
+  paid by it: it stays pending, shown in no snapshot, until the first period closed with a statement for him
+  (so every adjustment marked paid is in exactly one snapshot, and none is paid without a statement).
 * :func:`reopen` (with a reason) discards the period's snapshots and the recomputed adjustments it paid; only
   the latest closed period can be reopened, so closed periods stay an unbroken run.
 * :func:`mark_review` opens a review window: managers see "in review until <date>" and can raise questions.
@@ -148,8 +151,10 @@ def close(engine: Engine, scope: Scope, period: str | Period) -> dt.datetime:
         snaps.append({"employee_id": s.employee_id, "team": s.team, "plan_id": pif.plan_id,
                       "plan_name": s.plan_name[:200], "payable": float(adj.base_payable(s)),
                       "deferred": float(s.deferred), "fingerprint": fingerprint(s), "statement": freeze(frozen)})
-    for adjs in pend.values():
-        rows.extend(adj.store_rows(adjs, teams))
+    paying = {s.employee_id for s in stmts}        # the others' adjustments stay pending (module docstring)
+    for eid, adjs in pend.items():
+        if eid in paying:
+            rows.extend(adj.store_rows(adjs, teams))
     return store_pay.close_period(engine, scope, per.key, snaps, rows)
 
 

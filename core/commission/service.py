@@ -25,10 +25,11 @@ from core.commission.book import PlanInForce, period_in_force, plan_book, resolv
 from core.commission.compute import Statement, compute
 from core.commission.periods import Period, as_period, check_period, month_index
 from core.commission.plan import Plan, ReserveRelease
-from core.convert import ZERO
+from core.convert import ZERO, dec, money
 from core.errors import AppError, ScopeError
 from core.scope import Scope
 from core.store import logs as store_logs
+from core.store import pay as store_pay
 
 
 class _Joined:
@@ -195,7 +196,8 @@ def history(engine: Engine, scope: Scope, employee_id: str, upto: str | Period, 
     (:mod:`core.commission.reserve`); the balance as of `upto`'s last month counts what is not yet due and not
     forfeited. Per row: ``released`` — every instalment of its deferral has been paid by then;
     ``released_in_period`` — the instalments (of earlier deferrals) paid in that period, which its payable
-    includes; ``forfeited`` — what forfeits took from its deferral."""
+    includes; ``forfeited`` — what forfeits took from its deferral. The deferred difference of an adjustment
+    (往期调整) paid in a closed period counts as deferred in that paying period, under its plan's schedule."""
     per = as_period(upto)
     row = _visible_manager(engine, scope, employee_id)
     eid = row["employee_id"]
@@ -215,7 +217,12 @@ def history(engine: Engine, scope: Scope, employee_id: str, upto: str | Period, 
         balances = store_logs.read_balances(engine, scope, end=per.end, employee_id=eid)
     past = inputs.past_statements(row, periods, logs, targets, balances, end)
     forfeits = inputs.read_forfeits(engine, scope, eid)
-    inst = inputs.instalments(past, forfeits)
+    adj_def = _adjustment_deferrals(engine, scope, eid, book, per)
+    frozen = {x["period"]: dec(x["deferred"]) for x in store_pay.read_snapshots(engine, scope, employee_id=eid)}
+    deferrals = [rsv.Deferral(p.key, p.months[-1], frozen.get(p.key, s.deferred), pl.reserve_release)
+                 for p, pl, s in past]      # a closed period defers what was frozen; the difference: adj_def
+    fs = [] if forfeits is None or forfeits.empty else list(zip(forfeits["month"], forfeits["amount"]))
+    inst = rsv.apply_forfeits(rsv.schedule([*deferrals, *adj_def.values()]), fs)[0]
     current_plan = book.plan_for(per.start)
     schedule = current_plan.reserve_release if current_plan else None
     last = month_index(per.months[-1])
@@ -231,13 +238,36 @@ def history(engine: Engine, scope: Scope, employee_id: str, upto: str | Period, 
             is_released = r is not None and month_index(p.months[-1]) + r.first_after_months + \
                 r.every_months * (r.instalments - 1) <= last
         recs.append({"period": p.key, "plan": pl.name, "gross": s.gross, "performance": s.performance,
-                     "deductions": s.deductions, "deferred": s.deferred,
+                     "deductions": s.deductions,
+                     "deferred": frozen.get(p.key, s.deferred) + (adj_def[p.key].amount if p.key in adj_def
+                                                                 else ZERO),
                      "payable": s.payable + sum((i.paid for i in paid_here), ZERO), "pay_band": s.pay_band,
                      "released": is_released, "released_in_period": sum((i.paid for i in paid_here), ZERO),
                      "forfeited": sum((i.forfeited for i in mine), ZERO)})
     bal = rsv.balance(inst, per.months[-1])
     return History(pd.DataFrame(recs, columns=HISTORY_COLUMNS), bal.held, bal.released,
                    schedule.first_after_months if schedule else None, bal.forfeited, schedule, inst, forfeits)
+
+
+def _adjustment_deferrals(engine: Engine, scope: Scope, employee_id: str, book, upto: Period) -> dict:
+    """Paying period key → the deferred differences of the adjustments paid (frozen) in it, up to `upto`, as one
+    :class:`~core.commission.reserve.Deferral` under the schedule of the plan in force in the paying period: a
+    late change to a closed period's deferred amount is held as if deferred in the period that pays it."""
+    df = store_pay.read_adjustments(engine, scope, employee_id=employee_id)
+    sums: dict[str, Decimal] = {}
+    for r in df.to_dict("records"):
+        paid_in = r["paid_in"]
+        if not isinstance(paid_in, str) or dec(r["deferred"]) == 0:
+            continue
+        if as_period(paid_in).end > upto.end:
+            continue
+        sums[paid_in] = sums.get(paid_in, ZERO) + dec(r["deferred"])
+    out = {}
+    for key, amount in sums.items():
+        p = as_period(key)
+        plan = book.plan_for(p.start)
+        out[key] = rsv.Deferral(key, p.months[-1], money(amount), plan.reserve_release if plan else None)
+    return out
 
 
 # ---------------------------------------------------------------- what the page draws

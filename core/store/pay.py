@@ -81,8 +81,8 @@ def mark_review(engine: Engine, scope: Scope, period: str, until: dt.date) -> No
 def close_period(engine: Engine, scope: Scope, period: str, snapshots: list[dict], adjustments: list[dict],
                  expect_open: tuple[str, ...] = ("open", "in_review")) -> dt.datetime:
     """Freeze `period`: store its snapshots (pay_snapshots rows without closed_at/by), the recomputed
-    adjustments it pays (pay_adjustments rows without paid_in/kind/created_*), and pin the pending manual
-    adjustments to it. Returns the close time."""
+    adjustments it pays (pay_adjustments rows without paid_in/kind/created_*), and pin to it the pending manual
+    adjustments of the managers it has a snapshot for (the others stay pending). Returns the close time."""
     _director(scope)
     at = now()
     with write_begin(engine) as conn:
@@ -93,8 +93,10 @@ def close_period(engine: Engine, scope: Scope, period: str, snapshots: list[dict
         for a in adjustments:
             conn.execute(insert(t.pay_adjustments).values(**a, paid_in=period, kind="recomputed",
                                                          created_by=scope.username, created_at=at))
-        manual = conn.execute(update(t.pay_adjustments).where(t.pay_adjustments.c.paid_in.is_(None))
-                              .values(paid_in=period)).rowcount
+        paid = sorted({str(s["employee_id"]) for s in snapshots})
+        manual = conn.execute(update(t.pay_adjustments).where(t.pay_adjustments.c.paid_in.is_(None),
+                                                              t.pay_adjustments.c.employee_id.in_(paid))
+                              .values(paid_in=period)).rowcount if paid else 0
         _set_period(conn, scope, period, status="closed", closed_at=at, closed_by=scope.username)
         record(conn, scope.username, "period_close", period,
                {"statements": len(snapshots), "adjustments": len(adjustments), "manual_adjustments": manual,

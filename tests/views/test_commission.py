@@ -290,3 +290,131 @@ def test_settings_periods_tab_close_review_reopen(demo_db_url):
     rerun(at, demo_db_url)
     assert f"{first} is open again." in texts(at)
     assert periods_state.state_of(eng, first).note == "late corrections"
+
+
+# ================================================================ attainment factor, reserve releases, forfeits (issue 11 §4)
+
+MULTIPLIER = ("attainment_multiplier: {cap: 1.2, bands: [{below: 0.6, factor: 0.8}, {below: 1.0, factor: 1.0}, "
+              "{factor: 1.1}]}\n")
+INSTALMENTS = "reserve_release: {first_after_months: 1, every_months: 2, instalments: 3}\n"
+
+
+@pytest.fixture
+def bank_url(engine):
+    """The core tests' small bank (tests/core/commission/data.py) on SQLite and PostgreSQL, with a plan paying an
+    attainment factor and releasing the reserve in 3 instalments (1 month after, then every 2), and accounts:
+    zhangwei (manager A01) and boss (director)."""
+    from core.scope import SYSTEM
+    from core.store import logs as store_logs
+    from tests.core.commission.data import DAILY, PLAN_YAML, ROSTER, TARGETS
+    store_logs.apply_roster(engine, SYSTEM, ROSTER, "roster.xlsx", "r" * 64)
+    store_logs.apply_daily(engine, SYSTEM, DAILY, "daily.xlsx", "d" * 64)
+    store_logs.apply_targets(engine, SYSTEM, TARGETS, "targets.xlsx", "t" * 64)
+    auth.create_user(engine, SYSTEM, "zhangwei", "张伟", role="manager", employee_id="A01", password="Zhang-pass-12345")
+    auth.create_user(engine, SYSTEM, "boss", "Boss", role="director", password="Boss-pass-123456")
+    cm.upload_plan(engine, SYSTEM, PLAN_YAML + MULTIPLIER + INSTALMENTS, activate=True)
+    return engine.test_url
+
+
+def _steps(at) -> dict:
+    """The steps table (step → (how, amount)), in the order shown."""
+    table = next(d.value for d in at.dataframe if "step" in d.value.columns)
+    return {r.step: (r.how, r.amount) for r in table.itertuples()}
+
+
+@pytest.mark.parametrize("lang, factor_how, release_how, formula", [
+    ("zh", "1 项指标完成率 信用卡 120%,平均 120% → 完成率系数 1.1", "2026-09 计提的风险补偿金第 1/3 期",
+     "底薪 + 绩效工资 − 风险补偿金 + 释放风险补偿金"),
+    ("en", "attainment of 1 targeted metrics Credit cards 120%, mean 120% → factor 1.1",
+     "reserve held in 2026-09, instalment 1 of 3", "base pay + performance pay − risk reserve + reserve released"),
+])
+def test_statement_shows_the_factor_and_the_release_like_the_cli(bank_url, lang, factor_how, release_how, formula):
+    # A01, October: cards 15 / target 12 = 1.25 → capped 1.2 → factor 1.1; gross 7422.28 × 1 × 1.1 = 8164.508
+    # → 8164.51; − complaint 200 = 7964.51; reserve 2400 × 1.1 × 0.3 = 792.00. September (no target: factor 1)
+    # deferred 50 × 12 × 0.3 = 180.00 → 60.00 released in October (then December, February).
+    # payable = 4000 + 7964.51 − 792.00 + 60.00 = 11232.51
+    at = run_page(PAGE, bank_url, "zhangwei", lang=lang, session={"f_month": "2026-10"})
+    assert not at.exception
+    t = (lambda k: tr(k, lang))
+    steps = _steps(at)
+    assert steps[t("commission.step.attainment")] == (factor_how, "1.1")
+    assert steps[t("commission.step.before_deductions")] == ("7,422.28 × 1 × 1.1", "8,164.51")
+    assert steps[t("commission.step.deferred")][1] == "-792.00"
+    assert steps[t("commission.step.reserve_released")] == (release_how, "60.00")
+    assert steps[t("commission.step.payable")] == (formula, "11,232.51")
+    order = list(steps)
+    assert order.index(t("commission.step.deferred")) + 1 == order.index(t("commission.step.reserve_released"))
+    # the same numbers as the statement object and the CLI JSON
+    eng = store.get_engine(bank_url)
+    d = cm.statement(eng, _scope(bank_url, "zhangwei"), "A01", "2026-10").to_dict(lang)
+    assert (d["factor"], d["attainment"], d["payable"], d["reserve_released"]) == ("1.1", "1.2", "11232.51", "60.00")
+    assert [(r["how"], r["amount"]) for r in d["reserve_released_lines"]] == [(release_how, "60.00")]
+    # the reserve section: held 180 + 792 − 60 = 912.00; released 60.00; the 3-instalment rule in words
+    m = _metrics(at)
+    yuan = (lambda s: f"{s} 元") if lang == "zh" else (lambda s: f"CNY {s}")
+    assert (m[t("commission.page.reserve_held")], m[t("commission.page.reserve_released")],
+            m[t("commission.page.reserve_forfeited")]) == (yuan("912.00"), yuan("60.00"), yuan("0.00"))
+    assert tr("commission.page.reserve_rule_instalments", lang, n=3, first=1, every=2) in texts(at)
+
+
+def _settings_page(url: str):
+    at = run_page("views/settings.py", url, "boss", lang="en")
+    assert not at.exception
+    return at
+
+
+@pytest.mark.parametrize("amount, month, reason, error", [
+    ("abc", "2026-10", "bad loan", "'abc' is not an amount to forfeit"),
+    ("-5", "2026-10", "bad loan", "'-5' is not an amount to forfeit"),
+    ("10", "2026-10", "", "a forfeit needs a reason"),
+    ("10", "October", "bad loan", "'October' is not a month"),
+    # unreleased from October: Sep 60 × 3 + Oct 264 × 3 = 972.00, not a cent more
+    ("972.01", "2026-10", "bad loan", "has only 972.00 of unreleased risk reserve in 2026-10"),
+])
+def test_a_bad_forfeit_is_refused_in_words_and_nothing_stored(bank_url, amount, month, reason, error):
+    from core.commission import forfeits
+    at = _settings_page(bank_url)
+    at.selectbox(key="spf_manager").set_value("A01")
+    at.text_input(key="spf_amount").input(amount)
+    at.text_input(key="spf_month").input(month)
+    at.text_area(key="spf_reason").input(reason)
+    next(b for b in at.button if b.label == "Record the forfeit").click()
+    rerun(at, bank_url)
+    assert not at.exception
+    assert any(error in e.value for e in at.error)
+    assert forfeits.list_forfeits(store.get_engine(bank_url), _scope(bank_url, "boss")).empty
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_director_forfeit_shows_in_the_list_and_the_managers_reserve(bank_url, lang):
+    at = _settings_page(bank_url)
+    at.selectbox(key="spf_manager").set_value("A01")
+    at.text_input(key="spf_amount").input("25.50")
+    at.text_input(key="spf_month").input("2026-10")
+    at.text_area(key="spf_reason").input("贷款 XD-118 逾期转不良")
+    next(b for b in at.button if b.label == "Record the forfeit").click()
+    rerun(at, bank_url)
+    assert not at.exception
+    # a forfeit in October takes from Sep#1 (due October) first: 60 − 25.50 = 34.50 still paid; what a forfeit
+    # in October could still take (everything due from October on): 972.00 − 25.50 = 946.50
+    assert "Forfeit #1 recorded: employee A01, 2026-10, CNY 25.50 taken; CNY 946.50 remains unreleased." in texts(at)
+    listed = next(d.value for d in at.dataframe if "reason" in d.value.columns and "manager" in d.value.columns)
+    assert (list(listed["manager"]), list(listed["month"]), list(listed["amount"]), list(listed["reason"]),
+            list(listed["by"])) == (["A01"], ["2026-10"], ["25.50"], ["贷款 XD-118 逾期转不良"], ["boss"])
+    # the manager: October's release line shows what was taken, the payable 11172.51 + 34.50 = 11207.01;
+    # the reserve: released 34.50, forfeited 25.50, held 972.00 − 34.50 − 25.50 = 912.00
+    mgr = run_page(PAGE, bank_url, "zhangwei", lang=lang, session={"f_month": "2026-10"})
+    assert not mgr.exception
+    t = (lambda k: tr(k, lang))
+    how, amount = _steps(mgr)[t("commission.step.reserve_released")]
+    assert amount == "34.50" and how.endswith(tr("commission.how.release_forfeited", lang, amount="25.50"))
+    assert _steps(mgr)[t("commission.step.payable")][1] == "11,207.01"
+    m = _metrics(mgr)
+    yuan = (lambda s: f"{s} 元") if lang == "zh" else (lambda s: f"CNY {s}")
+    assert (m[t("commission.page.reserve_held")], m[t("commission.page.reserve_released")],
+            m[t("commission.page.reserve_forfeited")]) == (yuan("912.00"), yuan("34.50"), yuan("25.50"))
+    mine = next(d.value for d in mgr.dataframe if "reason" in d.value.columns)
+    assert (list(mine["month"]), list(mine["amount"]), list(mine["reason"])) == \
+        (["2026-10"], ["25.50"], ["贷款 XD-118 逾期转不良"])
+    sched = next(d.value for d in mgr.dataframe if "paid" in d.value.columns)
+    assert list(sched["paid"]) == ["34.50", "264.00", "60.00", "264.00", "60.00", "264.00"]

@@ -187,3 +187,78 @@ def test_target_split_effects_before_save(closed):
     assert eff.sentences("en", "targets")[0].startswith("This target change changes the closed period 2026-10")
     assert routines.split_effects(closed, DIRECTOR, "零售一队", "2026-12", rows).periods == []   # an open month
     assert _adjs(closed)[1] == []                                                        # nothing stored
+
+
+# ---------------------------------------------------------------- issue 11 gaps (c), (d), (e)
+
+def test_deferred_difference_is_held_in_the_reserve_of_the_paying_period(closed):
+    """Late loans 10 万元 for A01 on 2026-09-21: +120.00 performance, +36.00 deferred (120 × 0.3), the adjustment
+    pays the net +84.00 in November. The test plan has no release rule, so every deferral is held:
+    before: Sep 180.00 + Oct 720.00 = 900.00 held; after November closes: + 36.00 (as deferred in 2026-11) = 936.00."""
+    assert cm.history(closed, DIRECTOR, "A01", "2026-11").reserve_held == D("900.00")
+    _late(closed, "2026-09-21", loans_new=10.0)
+    lifecycle.close(closed, DIRECTOR, "2026-11")
+    h = cm.history(closed, DIRECTOR, "A01", "2026-11")
+    assert h.reserve_held == D("936.00")
+    rows = h.rows.set_index("period")
+    assert (rows.loc["2026-09", "deferred"], rows.loc["2026-11", "deferred"]) == (D("180.00"), D("36.00"))
+    assert [(i.period, i.amount) for i in h.instalments if i.period == "2026-11"] == [("2026-11", D("36.00"))]
+    assert cm.history(closed, DIRECTOR, "A01", "2026-10").reserve_held == D("900.00")   # not before it is paid
+
+
+@pytest.mark.parametrize("close_november, total, paid_in", [
+    (False, None, None),                 # +200.00 not yet paid: undoing changes no closed period's payable
+    (True, "-200.00", "2026-12"),        # paid in November: undo recomputes September 4420 − 4620 = −200.00
+])
+def test_undo_says_what_it_does_to_closed_periods_before_it_runs(closed, close_november, total, paid_in):
+    import_id = _late(closed, "2026-09-20", deposits_new=10.0)
+    if close_november:
+        lifecycle.close(closed, DIRECTOR, "2026-11")
+    eff = effects.undo_effects(closed, DIRECTOR, import_id)
+    if total is None:
+        # September recomputed with the late row = 4620.00; without it = 4420.00 (the frozen value): −200.00
+        assert eff.to_list() == [{"period": "2026-09", "managers": 1, "total": "-200.00", "paid_in": "2026-11",
+                                  "by_manager": {"A01": "-200.00"}}]
+    else:
+        assert eff.to_list() == [{"period": "2026-09", "managers": 1, "total": total, "paid_in": paid_in,
+                                  "by_manager": {"A01": total}}]
+        assert eff.sentences("zh", "undo") == [
+            "此次撤销将改变已结账的 2026年9月:1 名客户经理合计 -200.00 元,将作为往期调整计入 2026年12月"]
+    # the dry run stored nothing: the import is still in force
+    assert not store_logs.read_logs(closed, SYSTEM, start=dt.date(2026, 9, 20), end=dt.date(2026, 9, 20)).empty
+    store_imports.undo_import(closed, SYSTEM, import_id)
+    with pytest.raises(AppError) as e:                                 # a refusal is said before the undo
+        effects.undo_effects(closed, DIRECTOR, import_id)
+    assert e.value.key == "ingest.store.already_undone"
+
+
+def test_undo_dry_run_cli_prints_closed_period_effects(closed, capsys):
+    from core import cli   # local: only this test drives the CLI
+    from core.cli import data as data_cli
+    import_id = _late(closed, "2026-09-20", deposits_new=10.0)
+    lifecycle.close(closed, DIRECTOR, "2026-11")
+    rc = cli.main(["--db", closed.test_url, "--json", "undo", str(import_id), "--dry-run"], areas=(data_cli,))
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0 and doc == {"ok": True, "dry_run": True, "import_id": import_id, "closed_period_effects": [
+        {"period": "2026-09", "managers": 1, "total": "-200.00", "paid_in": "2026-12",
+         "by_manager": {"A01": "-200.00"}}]}
+    assert not store_logs.read_logs(closed, SYSTEM, start=dt.date(2026, 9, 20), end=dt.date(2026, 9, 20)).empty
+    rc = cli.main(["--db", closed.test_url, "--json", "undo", str(import_id)], areas=(data_cli,))
+    doc = json.loads(capsys.readouterr().out)
+    assert rc == 0 and doc["status"] == "undone" and doc["closed_period_effects"][0]["total"] == "-200.00"
+
+
+def test_manual_adjustment_without_a_statement_stays_pending(closed):
+    """Z99 is on no roster and has no logs: no statement in November. His manual +50.00 stays pending through
+    November's close (in no snapshot, not marked paid) while A01's +30.00 is paid in November."""
+    from core.store import pay as store_pay   # local: only this test reads the adjustments table directly
+    store_pay.add_manual_adjustment(closed, DIRECTOR, "Z99", "零售一队", "2026-10", 50.0, "补发")
+    store_pay.add_manual_adjustment(closed, DIRECTOR, "A01", "零售一队", "2026-10", 30.0, "补发")
+    lifecycle.close(closed, DIRECTOR, "2026-11")
+    pending = store_pay.read_adjustments(closed, DIRECTOR, pending=True)
+    assert list(pending["employee_id"]) == ["Z99"]
+    paid = store_pay.read_adjustments(closed, DIRECTOR, paid_in="2026-11")
+    assert list(paid["employee_id"]) == ["A01"]
+    nov = lifecycle.settled_statement(closed, DIRECTOR, "A01", "2026-11")
+    assert nov.to_dict()["payable"] == "4030.00"                      # 4000 base + 30.00
+    assert "Z99" not in {s.statement.employee_id for s in lifecycle.settled_statements(closed, DIRECTOR, "2026-11")}
