@@ -95,8 +95,9 @@ def test_undo_and_refused_undo(engine, loaded, capsys):
     url, doc = loaded
     import_id = doc["summary"]["import_id"]
     code, res = run(capsys, url, "undo", import_id)
+    # no period is closed: the undo changes no paid month (closed_period_effects is empty)
     assert code == 0 and res == {"ok": True, "import_id": import_id, "kind": "daily", "restored": 0, "removed": 3,
-                                 "status": "undone"}
+                                 "status": "undone", "dry_run": False, "closed_period_effects": []}
     assert count(engine, t.daily_logs) == 0
     code, res = run(capsys, url, "undo", import_id)
     assert code == 1 and res["ok"] is False and "已撤销" in res["error"]
