@@ -6,7 +6,7 @@ Storage units
 * amounts in 元 (CNY): fee_income
 * counts: whole numbers (visits, new_customers, credit_cards, mobile_banking, post_loan_checks, complaints)
 
-A header may carry its own unit (元 / 万元 / 亿元, "yuan" / "10k CNY" / "100m CNY"); ingest converts the
+A header may carry its own unit (元 / 万元 / 亿元, "CNY" / "CNY 10k" / "CNY 100m"; the older "10k CNY" still reads); ingest converts the
 value to the field's storage unit with :func:`unit_factor`.
 """
 from __future__ import annotations
@@ -17,13 +17,13 @@ from dataclasses import dataclass, field
 
 # Units, expressed as multiples of 1 yuan.
 UNIT_YUAN = {"yuan": 1.0, "wan": 10_000.0, "yi": 100_000_000.0}
-UNIT_LABEL = {"yuan": {"zh": "元", "en": "CNY"}, "wan": {"zh": "万元", "en": "10k CNY"},
-              "yi": {"zh": "亿元", "en": "100m CNY"}, None: {"zh": "", "en": ""}}
+UNIT_LABEL = {"yuan": {"zh": "元", "en": "CNY"}, "wan": {"zh": "万元", "en": "CNY 10k"},
+              "yi": {"zh": "亿元", "en": "CNY 100m"}, None: {"zh": "", "en": ""}}
 # Unit words seen in headers, longest first so that 万元 wins over 元.
 UNIT_WORDS = [
     ("万元", "wan"), ("亿元", "yi"), ("元", "yuan"),
-    ("10k cny", "wan"), ("10k yuan", "wan"), ("10,000 cny", "wan"), ("10000 cny", "wan"), ("wan yuan", "wan"),
-    ("100m cny", "yi"), ("100m yuan", "yi"), ("cny", "yuan"), ("yuan", "yuan"), ("rmb", "yuan"),
+    ("cny 10k", "wan"), ("10k cny", "wan"), ("10k yuan", "wan"), ("10,000 cny", "wan"), ("10000 cny", "wan"), ("wan yuan", "wan"),
+    ("cny 100m", "yi"), ("100m cny", "yi"), ("100m yuan", "yi"), ("cny", "yuan"), ("yuan", "yuan"), ("rmb", "yuan"),
 ]
 
 
@@ -52,7 +52,7 @@ class Field:
         return base
 
     def bilingual_header(self) -> str:
-        """Header used in templates: `新增存款(万元) New deposits (10k CNY)`."""
+        """Header used in templates: `新增存款(万元) New deposits (CNY 10k)`."""
         return f"{self.header('zh')} {self.header('en')}"
 
     def label(self, lang: str = "zh") -> str:
@@ -190,7 +190,7 @@ TARGET_ALIAS_INDEX = _alias_index((TARGET_MONTH_FIELD, DAILY_FIELDS[1], DAILY_FI
 def match_header(text: object, index: dict[str, Field] | None = None) -> tuple[Field | None, str | None]:
     """Map a header cell to (Field, unit found in the header) using an alias index (daily log by default).
 
-    Handles bilingual template headers such as `新增存款(万元) New deposits (10k CNY)` by trying the part
+    Handles bilingual template headers such as `新增存款(万元) New deposits (CNY 10k)` by trying the part
     before the first space-separated English word as well.
     """
     index = DAILY_ALIAS_INDEX if index is None else index

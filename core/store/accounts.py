@@ -3,7 +3,8 @@
 The rules (who may do what, password policy, rate limits) live in :mod:`core.auth`; this module only reads and
 writes rows. Writes go through :func:`core.store.write_begin` and leave an audit entry in the same transaction
 (``user_create``, ``user_disable``, ``user_enable``, ``user_unlock``, ``password_reset``, ``password_change``,
-``login``, ``login_failed``, ``login_locked``).
+``login``, ``login_failed``, ``login_locked``). Disabling an account or setting its password ends all its
+sessions (core.store.sessions) in the same transaction.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from core.scope import DIRECTOR, ROLES, is_director_role
 from core.store import tables as t
 from core.store import write_begin
 from core.store.audit import now, record
+from core.store.sessions import revoke_all_in
 
 USER_COLUMNS = ["username", "display_name", "role", "team", "employee_id", "email", "active", "is_demo",
                 "created_at", "failed_attempts", "locked_until", "last_login"]
@@ -150,7 +152,9 @@ def set_active(engine: Engine, actor: str, username: str, active: bool,
             values.update(failed_attempts=0, locked_until=None)
             conn.execute(delete(t.login_attempts).where(t.login_attempts.c.username == username))
         conn.execute(update(t.users).where(t.users.c.username == username).values(**values))
-        record(conn, actor, "user_enable" if active else "user_disable", username, None)
+        ended = 0 if active else revoke_all_in(conn, username, now(), "disabled")   # signed out everywhere
+        record(conn, actor, "user_enable" if active else "user_disable", username,
+               {"sessions_ended": int(ended)} if ended else None)
     return True
 
 
@@ -166,8 +170,9 @@ def set_password_hash(engine: Engine, actor: str, username: str, password_hash: 
             values.update(failed_attempts=0, locked_until=None)
             conn.execute(delete(t.login_attempts).where(t.login_attempts.c.username == username))
         conn.execute(update(t.users).where(t.users.c.username == username).values(**values))
-        if action is not None:
-            record(conn, actor, action, username, None)
+        if action is not None:   # a new password signs the account out everywhere
+            ended = revoke_all_in(conn, username, now(), "password")
+            record(conn, actor, action, username, {"sessions_ended": int(ended)} if ended else None)
 
 
 def unlock(engine: Engine, actor: str, username: str) -> None:

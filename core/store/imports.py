@@ -18,17 +18,16 @@ import json
 from dataclasses import dataclass, field
 
 import pandas as pd
-from sqlalchemy import Engine, and_, delete, insert, or_, select, update
+from sqlalchemy import Engine, and_, delete, func, insert, or_, select, update
 
 from core.errors import AppError, ScopeError
 from core.scope import Scope
+from core.store import bulk, rollup_sql
 from core.store import tables as t
 from core.store import write_begin
 from core.store.audit import now, record
+from core.store.undo_records import CONFIRMED
 from core.store.values import clean_text
-
-
-CONFIRMED = "{}"     # before/after of a key an import found unchanged
 
 
 @dataclass
@@ -149,42 +148,56 @@ def undo_import(engine: Engine, scope: Scope, import_id: int) -> ImportSummary:
         imp = _get_import(conn, scope, import_id)
         if imp["status"] == "undone":
             raise AppError("ingest.store.already_undone", import_id=import_id)
-        changes = [c for c in conn.execute(select(t.import_changes).where(t.import_changes.c.import_id == import_id)
-                                           .order_by(t.import_changes.c.id)).mappings().all()
-                   if c["before"] != CONFIRMED]
         summary = ImportSummary(import_id, imp["kind"], status="undone")
         _refuse_if_touched_later(conn, import_id)
-        # Check nothing later overwrote these rows.
-        for ch in changes:
-            table = _TABLES[ch["table_name"]]
-            key = _decode(ch["table_name"], json.loads(ch["row_key"]))
-            cur = conn.execute(select(table.c.import_id).where(
-                and_(*[table.c[k] == v for k, v in key.items()]))).first()
-            if cur is not None and cur[0] != import_id:
-                raise AppError("ingest.store.changed_later", later=cur[0], rows=key)
-        deletes = [c for c in changes if c["before"] is None]
-        restores = [c for c in changes if c["before"] is not None]
-        # Restores first, then deletes children before parents (logs/targets before managers).
-        for ch in restores:
-            table = _TABLES[ch["table_name"]]
-            key = _decode(ch["table_name"], json.loads(ch["row_key"]))
-            before = _decode(ch["table_name"], json.loads(ch["before"]))
-            conn.execute(update(table).where(and_(*[table.c[k] == v for k, v in key.items()])).values(**before))
-            summary.updated += 1
-        order = {"daily_logs": 0, "targets": 1, "managers": 2}
-        for ch in sorted(deletes, key=lambda c: order[c["table_name"]]):
-            table = _TABLES[ch["table_name"]]
-            key = _decode(ch["table_name"], json.loads(ch["row_key"]))
-            if ch["table_name"] == "managers":
-                eid = key["employee_id"]
-                used = conn.execute(select(t.daily_logs.c.employee_id).where(t.daily_logs.c.employee_id == eid).limit(1)).first() \
-                    or conn.execute(select(t.targets.c.employee_id).where(t.targets.c.employee_id == eid).limit(1)).first()
-                if used:
-                    raise AppError("ingest.store.used_since", employee_id=eid)
-            conn.execute(delete(table).where(and_(*[table.c[k] == v for k, v in key.items()])))
-            summary.inserted += 1
+        ic = t.import_changes.c
+        n = conn.execute(select(func.count()).where(ic.import_id == import_id, or_(ic.before.is_(None),
+                                                                                  ic.before != CONFIRMED))).scalar()
+        if imp["kind"] == "daily" and bulk.wanted(conn, n):    # a large daily import: set-based (core.store.bulk)
+            bulk.undo_daily(conn, import_id, summary)
+        else:
+            _undo_rows(conn, import_id, summary)
         conn.execute(update(t.imports).where(t.imports.c.id == import_id).values(
             status="undone", undone_at=now(), undone_by=scope.username))
         record(conn, scope.username, "undo", imp["filename"],
                {"import_id": import_id, "restored": summary.updated, "removed": summary.inserted})
     return summary
+
+
+def _undo_rows(conn, import_id: int, summary: ImportSummary) -> None:
+    """Undo key by key: restore before-images, delete inserted keys, refresh the touched rollups."""
+    changes = [c for c in conn.execute(select(t.import_changes).where(t.import_changes.c.import_id == import_id)
+                                       .order_by(t.import_changes.c.id)).mappings().all()
+               if c["before"] != CONFIRMED]
+    # Check nothing later overwrote these rows.
+    for ch in changes:
+        table = _TABLES[ch["table_name"]]
+        key = _decode(ch["table_name"], json.loads(ch["row_key"]))
+        cur = conn.execute(select(table.c.import_id).where(
+            and_(*[table.c[k] == v for k, v in key.items()]))).first()
+        if cur is not None and cur[0] != import_id:
+            raise AppError("ingest.store.changed_later", later=cur[0], rows=key)
+    deletes = [c for c in changes if c["before"] is None]
+    restores = [c for c in changes if c["before"] is not None]
+    # Restores first, then deletes children before parents (logs/targets before managers).
+    for ch in restores:
+        table = _TABLES[ch["table_name"]]
+        key = _decode(ch["table_name"], json.loads(ch["row_key"]))
+        before = _decode(ch["table_name"], json.loads(ch["before"]))
+        conn.execute(update(table).where(and_(*[table.c[k] == v for k, v in key.items()])).values(**before))
+        summary.updated += 1
+    order = {"daily_logs": 0, "targets": 1, "managers": 2}
+    for ch in sorted(deletes, key=lambda c: order[c["table_name"]]):
+        table = _TABLES[ch["table_name"]]
+        key = _decode(ch["table_name"], json.loads(ch["row_key"]))
+        if ch["table_name"] == "managers":
+            eid = key["employee_id"]
+            used = conn.execute(select(t.daily_logs.c.employee_id).where(t.daily_logs.c.employee_id == eid).limit(1)).first() \
+                or conn.execute(select(t.targets.c.employee_id).where(t.targets.c.employee_id == eid).limit(1)).first()
+            if used:
+                raise AppError("ingest.store.used_since", employee_id=eid)
+        conn.execute(delete(table).where(and_(*[table.c[k] == v for k, v in key.items()])))
+        summary.inserted += 1
+    rollup_sql.refresh(conn, [(k["employee_id"], k["date"]) for k in
+                              (_decode(c["table_name"], json.loads(c["row_key"])) for c in changes
+                               if c["table_name"] == "daily_logs")])

@@ -134,6 +134,24 @@ def read_snapshots(engine: Engine, scope: Scope, period: str | None = None,
         return [dict(r) for r in conn.execute(_scoped(q, t.pay_snapshots, scope)).mappings()]
 
 
+def read_frozen_deferred(engine: Engine, scope: Scope, employee_id: str | None = None) -> pd.DataFrame:
+    """The deferred amount of every snapshot the caller may see (employee_id, period, deferred), without the
+    frozen statements: what a later period's reserve releases read."""
+    s = t.pay_snapshots
+    q = select(s.c.employee_id, s.c.period, s.c.deferred).order_by(s.c.employee_id, s.c.period)
+    if employee_id is not None:
+        q = q.where(s.c.employee_id == str(employee_id))
+    with engine.connect() as conn:
+        rows = conn.execute(_scoped(q, s, scope)).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=["employee_id", "period", "deferred"])
+
+
+def closed_keys(engine: Engine) -> set[str]:
+    """The keys of the closed periods."""
+    with engine.connect() as conn:
+        return set(conn.execute(select(t.pay_periods.c.period).where(t.pay_periods.c.status == "closed")).scalars())
+
+
 # ---------------------------------------------------------------- adjustments
 
 def read_adjustments(engine: Engine, scope: Scope, employee_id: str | None = None, paid_in: str | None = None,
@@ -277,5 +295,5 @@ def changes_since(engine: Engine, since: dt.datetime) -> list[dict]:
 
 
 __all__ = ["PERIOD_COLUMNS", "ADJ_COLUMNS", "INQ_COLUMNS", "period_rows", "mark_review", "close_period",
-           "reopen_period", "read_snapshots", "read_adjustments", "add_manual_adjustment", "add_inquiry",
+           "reopen_period", "read_snapshots", "read_frozen_deferred", "closed_keys", "read_adjustments", "add_manual_adjustment", "add_inquiry",
            "read_inquiries", "resolve_inquiry", "add_ack", "read_acks", "changes_since"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import (Boolean, Column, Date, DateTime, ForeignKey, Index, Integer, MetaData, Numeric, String,
                         Table, Text)
 
-from core.schema import METRICS
+from core.schema import FLOW_METRICS, METRICS
 
 metadata = MetaData()
 
@@ -330,3 +330,72 @@ column_mappings = Table(
     Index("ix_column_mappings_key", "kind", "header"),
 )
 __all__.append("column_mappings")
+
+# Server-side sign-in sessions (core/sessions.py) and the director's display links for the projector
+# (core/display.py): only the sha256 of each random token is stored, never the token itself. Migration 0008.
+sessions = Table(
+    "sessions", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),   # sha256 hex of the cookie's token
+    Column("username", String(100), nullable=False, index=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("last_seen", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=False),        # the absolute end (created + the maximum age)
+    Column("user_agent", String(300), nullable=True),
+    Column("method", String(20), nullable=True),           # password | sso | demo
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_reason", String(30), nullable=True),   # sign_out | sign_out_all | password | disabled
+)
+
+display_links = Table(
+    "display_links", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),   # sha256 hex of the link's token
+    Column("scope", String(10), nullable=False),            # branch | team
+    Column("team", String(100), nullable=True),             # the team of a team-scope link
+    Column("label", String(100), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime, nullable=True),          # NULL: until revoked
+    Column("revoked_at", DateTime, nullable=True),
+    Column("revoked_by", String(100), nullable=True),
+    Column("last_opened_at", DateTime, nullable=True),      # audited at most once an hour (core/display.py)
+)
+__all__ += ["sessions", "display_links"]
+
+# Aggregates the database keeps (issue 12, core/store/rollup_sql.py): per manager × ISO week (its Monday) and per
+# manager × month ('YYYY-MM'), recomputed from daily_logs in the same transaction as every write to daily_logs
+# (imports and undo), so they are never stale. Flows are sums (0 when nothing logged); logged_days counts the
+# stored daily rows; days_<m> the days with <m> > 0 (deposits, loans, wealth sales: the funnel's sales days).
+# 日均 inputs: balance_days (days with a deposit_balance), balance_sum (their sum, NULL when none), the period's
+# last logged balance and its date (a balance carries forward to the days after it). No foreign key to managers:
+# the rows are derived and deleted with the logs they come from; `employee_id` is the distribution column on Citus.
+ROLLUP_POSITIVE_DAYS = ("deposits_new", "loans_new", "wealth_sales")
+
+
+def _rollup_columns() -> list:
+    return [*[Column(m, AMOUNT, nullable=False) for m in FLOW_METRICS],
+            Column("logged_days", Integer, nullable=False),
+            *[Column(f"days_{m}", Integer, nullable=False) for m in ROLLUP_POSITIVE_DAYS],
+            Column("balance_days", Integer, nullable=False),
+            Column("balance_sum", AMOUNT, nullable=True),
+            Column("last_balance", AMOUNT, nullable=True),
+            Column("last_balance_date", Date, nullable=True)]
+
+
+week_rollups = Table(
+    "week_rollups", metadata,
+    Column("employee_id", String(50), primary_key=True),
+    Column("week_start", Date, primary_key=True),          # the ISO week's Monday
+    *_rollup_columns(),
+    Index("ix_week_rollups_week_start", "week_start"),
+)
+
+month_rollups = Table(
+    "month_rollups", metadata,
+    Column("employee_id", String(50), primary_key=True),
+    Column("month", String(7), primary_key=True),          # 'YYYY-MM'
+    *_rollup_columns(),
+    Index("ix_month_rollups_month", "month"),
+)
+__all__ += ["week_rollups", "month_rollups", "ROLLUP_POSITIVE_DAYS"]

@@ -13,6 +13,8 @@ import logging
 import numpy as np
 import pandas as pd
 
+from sqlalchemy import case, func
+
 from core.convert import py
 from core.errors import AppError
 from core.schema import METRICS
@@ -25,6 +27,12 @@ STORE_LIMIT = 1e13
 EMPTY_VALUE: dict = {**{m: 0.0 for m in METRICS}, "deposit_balance": None, "notes": None}
 # Control characters stripped from stored text (tab, newline and carriage return are kept).
 _CONTROL = dict.fromkeys([*range(9), 11, 12, *range(14, 32), 127], None)
+
+
+def usable(col):
+    """SQL: a stored number when the pages can use it, else NULL — NaN, ±Inf and magnitudes ≥ STORE_LIMIT count as
+    not logged, as :func:`sane` reads them. Every GROUP BY over daily_logs sums this, so sums agree everywhere."""
+    return case((func.abs(col) < STORE_LIMIT, col), else_=None)
 
 
 def clean_text(v):

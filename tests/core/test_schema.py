@@ -23,7 +23,10 @@ from core.schema import match_header, split_header, unit_factor
     ("新增存款 （ 万元 ）", "deposits_new", "wan"),
     ("新增存款(元)", "deposits_new", "yuan"),
     ("新增存款(亿元)", "deposits_new", "yi"),
-    ("New deposits (10k CNY)", "deposits_new", "wan"),
+    ("New deposits (CNY 10k)", "deposits_new", "wan"),
+    ("New deposits (10k CNY)", "deposits_new", "wan"),        # the older English wording still reads
+    ("New deposits CNY 10k", "deposits_new", "wan"),
+    ("New deposits (CNY 100m)", "deposits_new", "yi"),
     ("new deposits (yuan)", "deposits_new", "yuan"),
     ("NEW DEPOSITS", "deposits_new", None),
     ("存款余额（万元）", "deposit_balance", "wan"),
@@ -39,7 +42,8 @@ from core.schema import match_header, split_header, unit_factor
     ("客户投诉", "complaints", None),
     ("问题与收获", "notes", None),
     ("备注", "notes", None),
-    ("新增存款(万元) New deposits (10k CNY)", "deposits_new", "wan"),   # bilingual template header
+    ("新增存款(万元) New deposits (CNY 10k)", "deposits_new", "wan"),   # bilingual template header
+    ("新增存款(万元) New deposits (10k CNY)", "deposits_new", "wan"),   # … as templates wrote it before
     ("拜访客户数 Visits", "visits", None),
 ])
 def test_daily_headers(header, field, unit):
