@@ -15,7 +15,13 @@ Where things are
 * :mod:`~core.coaching.evidence` (chart series), :mod:`~core.coaching.praise` (who improved),
   :mod:`~core.coaching.followup` (did coaching work?), :mod:`~core.coaching.sessions` (validated writes of
   sessions and acknowledgements).
-* :mod:`~core.coaching.service` — the scoped services pages and the CLI call.
+* :mod:`~core.coaching.reads` — :class:`StoreInputs`: the same inputs from SQL ``GROUP BY`` reads
+  (:mod:`core.store.coaching_reads`: weekly sums per manager, period sums, logged weekdays, balances), so the
+  rules run over all managers at once without reading raw daily rows.
+  :mod:`~core.coaching.shared` — :class:`SharedReads`: those reads made once per service call and shared by
+  the Inputs it builds (each follow-up week of "did coaching work?" judged on its own inputs, from one read).
+* :mod:`~core.coaching.service` — the scoped services pages and the CLI call; :func:`flag_evidence` builds one
+  flag's evidence series when a person opens it.
 
 Rules
 -----
@@ -55,14 +61,13 @@ Definitions
 from core.coaching.engine import Inputs, evaluate, evaluate_week
 from core.coaching.evidence import flag_series
 from core.coaching.flags import HISTORIES, SEVERITY_RANK, Flag, apply_acks, group_by_manager, sort_flags
-from core.coaching.fmt import fmt_value
 from core.coaching.followup import SESSION_STATUSES, follow_up_status, overdue_sessions
 from core.coaching.praise import IMPROVEMENT_COLUMNS, improvements
 from core.coaching.rules import FOCUS_AREAS, RULE_IDS, RULE_PARAMS, RULES, SEVERITIES, Param, Rule
 from core.coaching.rules_yaml import SAMPLE_RULES_PATH, Rules, default_rules_text, load_rules
 from core.coaching.service import (Review, active_rules, active_rules_text, default_as_of, fired_by_week,
-                                   flags_for_week, reset_rules, review_for_week, rules_stored, save_rules,
-                                   session_review)
+                                   flag_evidence, flags_for_week, prepare_week, reset_rules, review_for_week,
+                                   rules_stored, save_rules, session_review)
 from core.coaching.sessions import (ACK_WEEKS_AHEAD, FOLLOW_UP_DAYS, MAX_COACH, MAX_TEXT, MAX_TOPIC, ack_flag,
                                     ack_until_choices, add_session, coachable, default_follow_up,
                                     default_session_date, delete_session, read_acks, record_outcome, remove_ack)
@@ -70,11 +75,12 @@ from core.store.coaching import SETTING_KEY
 
 __all__ = [
     "Inputs", "evaluate", "evaluate_week", "flag_series", "HISTORIES", "SEVERITY_RANK", "Flag", "apply_acks",
-    "group_by_manager", "sort_flags", "fmt_value", "SESSION_STATUSES", "follow_up_status", "overdue_sessions",
+    "group_by_manager", "sort_flags", "SESSION_STATUSES", "follow_up_status", "overdue_sessions",
     "IMPROVEMENT_COLUMNS", "improvements", "FOCUS_AREAS", "RULE_IDS", "RULE_PARAMS", "RULES", "SEVERITIES", "Param",
     "Rule", "SAMPLE_RULES_PATH", "Rules", "default_rules_text", "load_rules", "Review", "active_rules",
-    "active_rules_text", "default_as_of", "fired_by_week", "flags_for_week", "reset_rules", "review_for_week",
-    "rules_stored", "save_rules", "session_review", "ACK_WEEKS_AHEAD", "FOLLOW_UP_DAYS", "MAX_COACH", "MAX_TEXT",
+    "active_rules_text", "default_as_of", "fired_by_week", "flag_evidence", "flags_for_week", "prepare_week", "reset_rules",
+    "review_for_week", "rules_stored", "save_rules", "session_review", "ACK_WEEKS_AHEAD", "FOLLOW_UP_DAYS",
+    "MAX_COACH", "MAX_TEXT",
     "MAX_TOPIC", "ack_flag", "ack_until_choices", "add_session", "coachable", "default_follow_up",
     "default_session_date", "delete_session", "read_acks", "record_outcome", "remove_ack", "SETTING_KEY",
 ]

@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 
 from core import calendar as cal
+from core import fmt
 from core import measures
 from core.coaching.flags import Flag, sort_flags
-from core.coaching.fmt import num
 from core.coaching.rules import RULES, Hit, Rule
 from core.coaching.rules_yaml import Rules
 from core.convert import as_date
@@ -49,7 +49,16 @@ class Inputs:
         sizes = self.team.map(self.team.value_counts())
         self.big_team = sizes >= rules.peer_group_min_size
         self.group = self.team.where(self.big_team, _BRANCH)
+        self._init_targets(targets)
+        self._wd_cache: dict = {}
+        self._wide: dict = {}
+        self._sums: dict = {}
+        self._monthly: dict = {}
+        self._init_logs(logs)
 
+    def _init_logs(self, logs: pd.DataFrame | None) -> None:
+        """The daily rows (in memory: the pure :func:`evaluate`) and their weekly totals."""
+        horizon = self.horizon
         lg = logs if logs is not None else pd.DataFrame()
         lg = lg.reindex(columns=["employee_id", "date", *METRICS, "notes"]).copy()
         lg["employee_id"] = lg["employee_id"].astype(str)
@@ -66,16 +75,13 @@ class Inputs:
         wk["logged_days"] = lg.groupby(["employee_id", "monday"]).size()
         self.wk = wk
 
+    def _init_targets(self, targets: pd.DataFrame | None) -> None:
         tg = targets if targets is not None else pd.DataFrame()
         tg = tg.reindex(columns=["month", "employee_id", "metric", "value"]).copy()
         tg["employee_id"] = tg["employee_id"].astype(str)
         tg["value"] = pd.to_numeric(tg["value"], errors="coerce")
         self.targets = tg[(tg["value"] > 0) & tg["employee_id"].isin(self.all_ids)
                           & tg["metric"].isin(TARGET_METRICS)].reset_index(drop=True)
-        self._wd_cache: dict = {}
-        self._wide: dict = {}
-        self._sums: dict = {}
-        self._monthly: dict = {}
 
     # ---------------------------------------------------------------- who
     def name(self, eid: str) -> str:
@@ -150,15 +156,59 @@ class Inputs:
             self._sums[key] = sel.groupby("employee_id")[list(FLOW_METRICS)].sum().reindex(self.ids).fillna(0.0)
         return self._sums[key]
 
-    def balances(self, start: dt.date, end: dt.date) -> pd.DataFrame:
-        """Calendar day × manager deposit balance, carried forward (from any earlier logged balance)."""
+    def balances(self, start: dt.date, end: dt.date, ids=None) -> pd.DataFrame:
+        """Calendar day × manager deposit balance, carried forward (from any earlier logged balance); the
+        managers `ids` (default: all)."""
         lookback = self.logs["date"].min().date() if len(self.logs) else start
         grid = measures.carried_balances(self.logs, start, end, lookback=lookback)
-        return grid.reindex(columns=self.ids).astype("float64")
+        return grid.reindex(columns=self.ids if ids is None else ids).astype("float64")
+
+    def spike_candidates(self, first: dt.date, last: dt.date, last_wd: dt.date, ratio: float) -> pd.Index:
+        """The managers whose month `first`..`last` may show a month-end spike on `last_wd` (here: all)."""
+        return self.ids
+
+    def week_days(self, monday: dt.date, horizon: dt.date):
+        """The logged days of the week starting `monday`, up to `horizon`, as manager × working-day matrices.
+
+        Returns (days, logged, empty, last): the working days Monday..min(Sunday, horizon); bool arrays
+        (managers in ``ids`` order × days) of a row logged / an empty row logged on that day; and each manager's
+        last logged date of the week (any day, NaT when none). None when nobody logged that week.
+        """
+        end = min(monday + dt.timedelta(days=6), horizon)
+        lg = self.logs
+        lg = lg[(lg["date"] >= pd.Timestamp(monday)) & (lg["date"] <= pd.Timestamp(end))]
+        if lg.empty:
+            return None
+        last = lg.groupby("employee_id")["date"].max().reindex(self.ids)
+        days = self.workdays(monday, end)
+        pos = {pd.Timestamp(d): j for j, d in enumerate(days)}
+        row = self.ids.get_indexer(lg["employee_id"])
+        col = lg["date"].map(pos)
+        ok = col.notna().to_numpy() & (row >= 0)
+        logged = np.zeros((len(self.ids), len(days)), dtype=bool)
+        empty = np.zeros_like(logged)
+        r, c = row[ok], col.to_numpy()[ok].astype(np.int64)
+        logged[r, c] = True
+        empty[r, c] = lg["empty"].to_numpy(dtype=bool)[ok]
+        return days, logged, empty, last
 
     def targeted(self, month: str, metrics) -> pd.DataFrame:
-        tg = self.targets
-        return tg[(tg["month"] == month) & tg["metric"].isin(list(metrics))][["employee_id", "metric", "value"]]
+        key = ("targeted", month, tuple(metrics))
+        if key not in self._monthly:
+            tg = self.targets
+            self._monthly[key] = tg[(tg["month"] == month) & tg["metric"].isin(list(metrics))][
+                ["employee_id", "metric", "value"]]
+        return self._monthly[key]
+
+    def has_target(self, month: str, metrics) -> pd.DataFrame:
+        """Manager × metric (``ids`` × `metrics`) True where the manager has a target > 0 for `month`."""
+        tg = self.targeted(month, metrics)
+        out = pd.DataFrame(False, index=self.ids, columns=list(metrics))
+        rows, cols = self.ids.get_indexer(tg["employee_id"]), out.columns.get_indexer(tg["metric"])
+        ok = (rows >= 0) & (cols >= 0)
+        vals = out.to_numpy()
+        vals[rows[ok], cols[ok]] = True
+        return pd.DataFrame(vals, index=self.ids, columns=out.columns)
 
     def per_month(self, rule_id: str, month: str, compute) -> list[Hit]:
         """Monthly rules give the same hits for every week judged on the same month: compute once."""
@@ -169,27 +219,39 @@ class Inputs:
 
 
 def _flag(data: Inputs, rule: Rule, hit: Hit) -> Flag:
+    """The flag of a hit; its reason sentences are written when first read (:class:`core.coaching.flags.Flag`)."""
     p = data.rules.rules[rule.id]
-    key = f"coaching.reason.{rule.id}{hit.variant}"
     eid = hit.employee_id
-    return Flag(employee_id=eid, manager_name=data.name(eid), team=str(data.team.get(eid, "")),
-                rule_id=rule.id, severity=hit.severity or p["severity"],
-                evidence={k: num(v) if isinstance(v, (int, float, np.floating, np.integer)) else v
-                          for k, v in hit.evidence.items()},
-                reason_zh=t(key, "zh", **rule.reason(hit, "zh")), reason_en=t(key, "en", **rule.reason(hit, "en")),
-                focus=p["focus"], focus_zh=t(f"coaching.focus.{rule.id}", "zh"),
-                focus_en=t(f"coaching.focus.{rule.id}", "en"), metric=hit.metric, period=hit.period)
+    return Flag.of_hit(hit, employee_id=eid, manager_name=data.name(eid), team=str(data.team.get(eid, "")),
+                       rule_id=rule.id, severity=hit.severity or p["severity"],
+                       evidence={k: fmt.json_num(v) if isinstance(v, (int, float, np.floating, np.integer)) else v
+                                 for k, v in hit.evidence.items()},
+                       focus=p["focus"], focus_zh=t(f"coaching.focus.{rule.id}", "zh"),
+                       focus_en=t(f"coaching.focus.{rule.id}", "en"), metric=hit.metric, period=hit.period)
+
+
+def _hits(data: Inputs, monday: dt.date, horizon: dt.date):
+    """(rule, hit) for every enabled rule of the table, in table order."""
+    if not len(data.ids):
+        return
+    for rid, rule in RULES.items():
+        if data.rules.enabled(rid):
+            for h in rule.check(data, data.rules.rules[rid], monday, horizon):
+                yield rule, h
 
 
 def evaluate_week(data: Inputs, monday: dt.date, horizon: dt.date) -> list[Flag]:
     """Every enabled rule of the table, in table order, for the week starting `monday` judged up to `horizon`."""
-    out: list[Flag] = []
+    return [_flag(data, rule, h) for rule, h in _hits(data, monday, horizon)]
+
+
+def evaluate_keys(data: Inputs, monday: dt.date, horizon: dt.date, rule_ids=None) -> set[tuple[str, str]]:
+    """The (employee_id, rule_id) pairs :func:`evaluate_week` would flag, without building the flags' texts;
+    only the rules `rule_ids` when given."""
     if not len(data.ids):
-        return out
-    for rid, rule in RULES.items():
-        if data.rules.enabled(rid):
-            out.extend(_flag(data, rule, h) for h in rule.check(data, data.rules.rules[rid], monday, horizon))
-    return out
+        return set()
+    return {(h.employee_id, rid) for rid, rule in RULES.items() if data.rules.enabled(rid)
+            and (rule_ids is None or rid in rule_ids) for h in rule.check(data, data.rules.rules[rid], monday, horizon)}
 
 
 def horizon_of(week: str, as_of) -> tuple[dt.date, dt.date, dt.date]:
@@ -203,11 +265,17 @@ def horizon_of(week: str, as_of) -> tuple[dt.date, dt.date, dt.date]:
 
 def with_history(data: Inputs, monday: dt.date, horizon: dt.date, history_weeks: int) -> list[Flag]:
     """The week's flags marked new / continuing (with their run of weeks), plus last week's flags now resolved."""
-    per_week: list[dict] = []       # index k = k weeks before W
+    per_week: list = []             # index k = k weeks before W: flags by key (W, W-1), else keys only
     for k in range(history_weeks + 1):
         m = monday - dt.timedelta(weeks=k)
         hz = horizon if k == 0 else m + dt.timedelta(days=6)
-        per_week.append({f.key: f for f in evaluate_week(data, m, hz)})
+        if k == 0:
+            per_week.append({f.key: f for f in evaluate_week(data, m, hz)})
+        elif k == 1:                # the flag itself is needed only when it no longer fires in W (resolved)
+            per_week.append({(h.employee_id, rule.id): None if (h.employee_id, rule.id) in per_week[0]
+                             else _flag(data, rule, h) for rule, h in _hits(data, m, hz)})
+        else:
+            per_week.append(evaluate_keys(data, m, hz))
     out = []
     for key, f in per_week[0].items():
         n = 1

@@ -6,9 +6,9 @@ import datetime as dt
 import pandas as pd
 
 from core import calendar as cal
+from core import fmt
 from core.coaching.engine import Inputs
 from core.coaching.flags import Flag
-from core.coaching.fmt import num
 
 SERIES_COLUMNS = ["order", "x", "series", "value"]
 
@@ -34,13 +34,13 @@ def flag_series(data: Inputs, flag: Flag, monday: dt.date, horizon: dt.date, wee
             return _frame(rows)
         month, _, after = sm
         first, last = cal.month_bounds(month)
-        bal = data.balances(first, after[-1])[eid]
+        bal = data.balances(first, after[-1], [eid])[eid]          # his balances alone: no peer median here
         avg = bal.loc[:pd.Timestamp(last)].mean(skipna=True)
         for i, (c, v) in enumerate(bal.items()):
             if not cal.is_workday(c.date(), data.ov):
                 continue
-            rows.append({"order": i, "x": c.date().isoformat(), "series": "balance", "value": num(v, 2)})
-            rows.append({"order": i, "x": c.date().isoformat(), "series": "avg_daily", "value": num(avg, 2)})
+            rows.append({"order": i, "x": c.date().isoformat(), "series": "balance", "value": fmt.json_num(v, 2)})
+            rows.append({"order": i, "x": c.date().isoformat(), "series": "avg_daily", "value": fmt.json_num(avg, 2)})
         return _frame(rows)
     mondays = [monday - dt.timedelta(weeks=i) for i in range(weeks - 1, -1, -1)]
     if rid == "busy_not_converting":
@@ -54,6 +54,6 @@ def flag_series(data: Inputs, flag: Flag, monday: dt.date, horizon: dt.date, wee
     for i, c in enumerate(w.columns):
         med = data.peer_median(w[c])
         label = cal.week_key(c.date())
-        rows.append({"order": i, "x": label, "series": "manager", "value": num(w.at[eid, c])})
-        rows.append({"order": i, "x": label, "series": "peer_median", "value": num(med[eid])})
+        rows.append({"order": i, "x": label, "series": "manager", "value": fmt.json_num(w.at[eid, c])})
+        rows.append({"order": i, "x": label, "series": "peer_median", "value": fmt.json_num(med[eid])})
     return _frame(rows)

@@ -2,14 +2,45 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 import pandas as pd
 
 from core import calendar as cal
-from core.coaching.rules import RULE_IDS, SEVERITIES
+from core.coaching.rules import RULE_IDS, RULES, SEVERITIES, Hit
+from core.i18n import t
 
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 HISTORIES: tuple[str, ...] = ("new", "continuing", "resolved")
+
+
+class _Reason:
+    """A flag's reason sentence in one language, written when first read: an evaluation of a branch makes
+    thousands of flags (every manager, this week and last) and a page reads the reasons of the few it shows.
+    Set explicitly (``Flag(..., reason_zh="…")``) it is that text; left out, it is built from the flag's rule
+    hit (``Flag.hit``) and kept."""
+
+    def __init__(self, lang: str):
+        self.lang = lang
+
+    def __set_name__(self, owner, name: str) -> None:
+        self.slot = "_" + name
+
+    def __get__(self, obj, owner=None):
+        if obj is None:
+            return None                  # the dataclass default: build from the hit
+        text = obj.__dict__.get(self.slot)
+        if text is None:
+            hit = obj.hit
+            if hit is None:
+                return ""
+            text = t(f"coaching.reason.{obj.rule_id}{hit.variant}", self.lang,
+                     **RULES[obj.rule_id].reason(hit, self.lang))
+            obj.__dict__[self.slot] = text
+        return text
+
+    def __set__(self, obj, value) -> None:
+        obj.__dict__[self.slot] = value
 
 
 @dataclass
@@ -20,11 +51,11 @@ class Flag:
     rule_id: str
     severity: str                      # high | medium | low
     evidence: dict                     # numbers
-    reason_zh: str
-    reason_en: str
-    focus: str                         # knowledge | skills | attitude
-    focus_zh: str                      # short coaching topic
-    focus_en: str
+    reason_zh: str = _Reason("zh")     # one sentence; built from `hit` when not given
+    reason_en: str = _Reason("en")
+    focus: str = ""                    # knowledge | skills | attitude
+    focus_zh: str = ""                 # short coaching topic
+    focus_en: str = ""
     metric: str | None = None          # the metric the evidence is about, when there is one
     period: str | None = None          # the week ('2026-W44') or month ('2026-10') the evidence is about
     history: str = "new"               # new | continuing | resolved
@@ -32,6 +63,15 @@ class Flag:
     acknowledged: bool = False
     ack_note: str = ""
     ack_until: str | None = None
+    # What the reasons are written from (set by :meth:`of_hit`); not a field: a flag's content is its fields.
+    hit: ClassVar[Hit | None] = None
+
+    @classmethod
+    def of_hit(cls, hit: Hit, **fields) -> "Flag":
+        """The flag of a rule's hit, its reason sentences written from the hit when first read."""
+        flag = cls(**fields)
+        flag.hit = hit
+        return flag
 
     @property
     def key(self) -> tuple[str, str]:

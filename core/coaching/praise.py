@@ -7,9 +7,9 @@ import numpy as np
 import pandas as pd
 
 from core import calendar as cal
+from core import fmt
 from core.coaching.engine import Inputs
 from core.coaching.flags import Flag
-from core.coaching.fmt import num
 from core.coaching.rules import RULE_IDS
 from core.schema import TARGET_METRICS
 
@@ -26,32 +26,41 @@ def improvements(data: Inputs, monday: dt.date, horizon: dt.date, flags: list[Fl
     rule ids resolved since last week. Only scores ≥ ``praise.min_improvement`` are kept, at most ``top_n``.
     """
     prev = monday - dt.timedelta(weeks=1)
-    tg = data.targeted(cal.month_key(horizon), TARGET_METRICS)
-    targeted = tg.groupby("employee_id")["metric"].agg(set).to_dict()
+    month = cal.month_key(horizon)
+    tg = data.targeted(month, TARGET_METRICS)
     metrics = [m for m in TARGET_METRICS if m in ("visits", "new_customers") or m in set(tg["metric"])]
-    deltas, raw = {}, {}
-    for m in metrics:
+    has = data.has_target(month, metrics)
+    n = len(data.ids)
+    before, after = np.full((n, len(metrics)), np.nan), np.full((n, len(metrics)), np.nan)
+    delta = np.full((n, len(metrics)), np.nan)
+    for j, m in enumerate(metrics):
         w = data.weekly(m, [prev, monday])
         rel = pd.DataFrame({c: (w[c] / data.peer_median(w[c]).where(lambda s: s > 0)).clip(upper=3.0)
                             for c in w.columns})
-        deltas[m] = rel.iloc[:, 1] - rel.iloc[:, 0]
-        raw[m] = w
+        d = (rel.iloc[:, 1] - rel.iloc[:, 0]).to_numpy()
+        own = np.ones(n, dtype=bool) if m in ("visits", "new_customers") else has[m].to_numpy()
+        delta[:, j] = np.where(own, d, np.nan)
+        before[:, j], after[:, j] = w.iloc[:, 0].to_numpy(), w.iloc[:, 1].to_numpy()
     resolved: dict[str, list[str]] = {}
     for f in flags or []:
         if f.history == "resolved":
             resolved.setdefault(f.employee_id, []).append(f.rule_id)
+    any_delta = ~np.isnan(delta).all(axis=1) if len(metrics) else np.zeros(n, dtype=bool)
     rows = []
-    for eid in data.ids:
-        own = [m for m in metrics if m in ("visits", "new_customers") or m in targeted.get(eid, set())]
-        d = {m: deltas[m][eid] for m in own if not pd.isna(deltas[m][eid])}
-        if not d:
-            continue
-        best = max(d, key=lambda m: (d[m], -TARGET_METRICS.index(m)))
-        pos = raw[best].index.get_loc(eid)
-        rows.append({"employee_id": eid, "manager_name": data.name(eid), "team": str(data.team[eid]),
-                     "score": round(float(np.mean(list(d.values()))), 4), "metric": best,
-                     "before": num(raw[best].iat[pos, 0]), "after": num(raw[best].iat[pos, 1]),
-                     "resolved": sorted(resolved.get(eid, []), key=RULE_IDS.index)})
+    if any_delta.any():
+        with np.errstate(all="ignore"):
+            score = np.nanmean(delta[any_delta], axis=1)
+        # The metric that rose most; on a tie the one first in TARGET_METRICS (metrics are in that order).
+        best = np.nanargmax(delta[any_delta], axis=1)
+        idx = np.flatnonzero(any_delta)
+        score = np.array([round(float(x), 4) for x in score])
+        keep = score >= data.rules.praise_min_improvement      # only those can be praised: build their rows
+        for i, sc, b in zip(idx[keep], score[keep], best[keep]):
+            eid = data.ids[i]
+            rows.append({"employee_id": eid, "manager_name": data.name(eid), "team": str(data.team.iat[i]),
+                         "score": round(float(sc), 4), "metric": metrics[b],
+                         "before": fmt.json_num(before[i, b]), "after": fmt.json_num(after[i, b]),
+                         "resolved": sorted(resolved.get(eid, []), key=RULE_IDS.index)})
     df = pd.DataFrame(rows, columns=IMPROVEMENT_COLUMNS)
     if df.empty:
         return df

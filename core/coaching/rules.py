@@ -17,8 +17,7 @@ import numpy as np
 import pandas as pd
 
 from core import calendar as cal
-from core import measures
-from core.coaching.fmt import fmt_num, fmt_value
+from core import fmt, measures
 from core.i18n import fmt_date, fmt_month, fmt_pct
 from core.schema import TARGET_METRICS, metric_label
 
@@ -69,6 +68,23 @@ def _metrics() -> Param:
     return Param("metrics", list(TARGET_METRICS))
 
 
+def _lookup(sums: pd.DataFrame, tg: pd.DataFrame) -> np.ndarray:
+    """sums[employee_id, metric] for each row of `tg` (its employee_id and metric columns)."""
+    rows = sums.index.get_indexer(tg["employee_id"])
+    cols = sums.columns.get_indexer(tg["metric"])
+    return sums.to_numpy(dtype="float64")[rows, cols]
+
+
+def _worst(rows: pd.DataFrame, by: str):
+    """Per employee (sorted), his row with the smallest `by` (the first such row on ties) and his row count."""
+    if rows.empty:
+        return []
+    order = rows.assign(_pos=np.arange(len(rows))).sort_values(["employee_id", by, "_pos"], kind="mergesort")
+    first = order.drop_duplicates("employee_id", keep="first")
+    counts = rows.groupby("employee_id").size()
+    return [(w.employee_id, w, int(counts[w.employee_id])) for w in first.itertuples(index=False)]
+
+
 # ---------------------------------------------------------------- behind_pace
 
 def _behind_pace(data, p, monday, horizon):
@@ -83,25 +99,24 @@ def _behind_pace(data, p, monday, horizon):
     first, _ = cal.month_bounds(month)
     sums = data.sums(first, horizon)
     tg = tg[tg["employee_id"].isin(data.ids)].copy()
-    tg["actual"] = [sums.at[e, m] for e, m in zip(tg["employee_id"], tg["metric"])]
+    tg["actual"] = _lookup(sums, tg)
     tg["expected"] = tg["value"] * elapsed / total
     tg["pace"] = tg["actual"] / tg["expected"]
     behind = tg[tg["pace"] < p["ratio"]]
     out = []
-    for eid, g in behind.groupby("employee_id", sort=True):
-        w = g.loc[g["pace"].idxmin()]
-        ev = {"actual": w["actual"], "expected": w["expected"], "target": w["value"], "pace": w["pace"],
-              "elapsed_workdays": elapsed, "month_workdays": total, "metrics_behind": len(g)}
-        out.append(Hit(eid, ev, {"horizon": horizon, "others": len(g) - 1},
-                       "high" if w["pace"] < p["high_ratio"] else None, w["metric"], month))
+    for eid, w, n in _worst(behind, "pace"):
+        ev = {"actual": w.actual, "expected": w.expected, "target": w.value, "pace": w.pace,
+              "elapsed_workdays": elapsed, "month_workdays": total, "metrics_behind": n}
+        out.append(Hit(eid, ev, {"horizon": horizon, "others": n - 1},
+                       "high" if w.pace < p["high_ratio"] else None, w.metric, month))
     return out
 
 
 def _behind_pace_reason(h: Hit, lang: str) -> dict:
     m, ev = h.metric, h.evidence
     return dict(metric=metric_label(m, lang, with_unit=False), date=fmt_date(h.facts["horizon"], lang),
-                actual=fmt_value(m, ev["actual"], lang), expected=fmt_value(m, ev["expected"], lang),
-                target=fmt_value(m, ev["target"], lang), pct=fmt_pct(ev["pace"], 0), others=h.facts["others"])
+                actual=fmt.figure(m, ev["actual"], lang), expected=fmt.figure(m, ev["expected"], lang),
+                target=fmt.figure(m, ev["target"], lang), pct=fmt_pct(ev["pace"], 0), others=h.facts["others"])
 
 
 # ---------------------------------------------------------------- low_activity
@@ -130,10 +145,10 @@ def _low_activity(data, p, monday, horizon):
 
 def _low_activity_reason(h: Hit, lang: str) -> dict:
     ev = h.evidence
-    return dict(weeks=ev["weeks"], visits=fmt_value("visits", ev["visits"], lang),
-                median=fmt_value("visits", ev["peer_median"], lang),
-                visits_prev=fmt_value("visits", ev.get("visits_prev", 0), lang),
-                median_prev=fmt_value("visits", ev.get("peer_median_prev", 0), lang))
+    return dict(weeks=ev["weeks"], visits=fmt.figure("visits", ev["visits"], lang),
+                median=fmt.figure("visits", ev["peer_median"], lang),
+                visits_prev=fmt.figure("visits", ev.get("visits_prev", 0), lang),
+                median_prev=fmt.figure("visits", ev.get("peer_median_prev", 0), lang))
 
 
 # ---------------------------------------------------------------- busy_not_converting
@@ -158,9 +173,9 @@ def _busy_not_converting(data, p, monday, horizon):
 
 def _busy_not_converting_reason(h: Hit, lang: str) -> dict:
     ev = h.evidence
-    return dict(weeks=ev["weeks"], visits=fmt_value("visits", ev["visits"], lang),
-                median=fmt_value("visits", ev["peer_median_visits"], lang),
-                new=fmt_value("new_customers", ev["new_customers"], lang),
+    return dict(weeks=ev["weeks"], visits=fmt.figure("visits", ev["visits"], lang),
+                median=fmt.figure("visits", ev["peer_median_visits"], lang),
+                new=fmt.figure("new_customers", ev["new_customers"], lang),
                 conv=fmt_pct(ev["conversion"], 1), peer_conv=fmt_pct(ev["peer_conversion"], 1))
 
 
@@ -173,7 +188,7 @@ def _declining(data, p, monday, horizon):
     if p["per_workday"] and (wdays == 0).any():
         return []
     tg = data.targeted(cal.month_key(horizon), p["metrics"])
-    targeted = tg.groupby("employee_id")["metric"].agg(set).to_dict()
+    has = data.has_target(cal.month_key(horizon), TARGET_METRICS)
     candidates = [m for m in TARGET_METRICS if m == "visits" or m in set(tg["metric"])]
     if "visits" not in p["metrics"]:
         candidates = [m for m in candidates if m != "visits"]
@@ -185,11 +200,10 @@ def _declining(data, p, monday, horizon):
         falling = np.all(np.diff(norm, axis=1) < 0, axis=1)
         change = np.divide(norm[:, -1], norm[:, 0], out=np.full(len(norm), np.nan), where=norm[:, 0] > 0)
         ok = falling & (norm[:, 0] > 0) & (change <= p["ratio"]) & ~np.isnan(vals).any(axis=1)
+        if m != "visits":
+            ok &= has[m].reindex(w.index, fill_value=False).to_numpy()
         for i in np.flatnonzero(ok):
-            eid = w.index[i]
-            if m != "visits" and m not in targeted.get(eid, set()):
-                continue
-            found.setdefault(eid, []).append((change[i], m, vals[i]))
+            found.setdefault(w.index[i], []).append((change[i], m, vals[i]))
     out = []
     for eid, items in sorted(found.items()):
         change, m, vals = min(items, key=lambda x: (x[0], TARGET_METRICS.index(x[1])))
@@ -203,42 +217,32 @@ def _declining(data, p, monday, horizon):
 def _declining_reason(h: Hit, lang: str) -> dict:
     m, ev = h.metric, h.evidence
     return dict(metric=metric_label(m, lang, with_unit=False), weeks=ev["weeks_falling"],
-                first=fmt_value(m, ev["first"], lang), last=fmt_value(m, ev["last"], lang),
+                first=fmt.figure(m, ev["first"], lang), last=fmt.figure(m, ev["last"], lang),
                 pct=fmt_pct(ev["change"], 0))
 
 
 # ---------------------------------------------------------------- missing_logs
 
 def _missing_logs(data, p, monday, horizon):
-    sunday = monday + dt.timedelta(days=6)
-    lg = data.logs[(data.logs["date"] >= pd.Timestamp(monday)) & (data.logs["date"] <= pd.Timestamp(horizon))]
-    if lg.empty:
+    wd = data.week_days(monday, horizon)
+    if wd is None:
         return []
+    days, logged, empty, last = wd
     # Cut-off: the last date anyone in the peer group logged this week (an upload not made yet is no flag).
-    last = lg.groupby("employee_id")["date"].max().reindex(data.ids)
     group_last = last.groupby(data.group).max()
-    branch_last = last.max()
-    out = []
-    by_eid = {e: g for e, g in lg.groupby("employee_id")}
-    for eid in data.ids:
-        cutoff = branch_last if not data.big_team[eid] else group_last.get(data.group[eid], pd.NaT)
-        if pd.isna(cutoff):
-            continue
-        start = data.roster.at[eid, "start"]
-        a = max(monday, start.date()) if not pd.isna(start) else monday
-        b = min(cutoff.date(), horizon, sunday)
-        days = data.workdays(a, b) if a <= b else []
-        if not days:
-            continue
-        g = by_eid.get(eid)
-        logged = set() if g is None else set(g["date"].dt.date)
-        empty = set() if g is None or not p["count_empty_rows"] else set(g.loc[g["empty"], "date"].dt.date)
-        missing = sum(1 for d in days if d not in logged)
-        n_empty = sum(1 for d in days if d in empty)
-        if missing + n_empty >= p["min_days"]:
-            out.append(Hit(eid, {"missing_days": missing, "empty_days": n_empty, "workdays": len(days)},
-                           period=cal.week_key(monday)))
-    return out
+    cutoff = pd.Series(last.max(), index=data.ids).where(~data.big_team, data.group.map(group_last))
+    day_ns = np.array([np.datetime64(d, "ns") for d in days], dtype="datetime64[ns]").reshape(1, -1)
+    start = data.roster["start"].to_numpy(dtype="datetime64[ns]")
+    a = np.where(np.isnat(start) | (start < np.datetime64(monday, "ns")), np.datetime64(monday, "ns"), start)
+    cut = pd.to_datetime(cutoff).to_numpy(dtype="datetime64[ns]")
+    in_range = (day_ns >= a[:, None]) & (day_ns <= cut[:, None])       # NaT cut-off compares False: no days
+    n_days = in_range.sum(axis=1)
+    missing = (in_range & ~logged).sum(axis=1)
+    n_empty = (in_range & empty).sum(axis=1) if p["count_empty_rows"] else np.zeros(len(n_days), dtype=np.int64)
+    fire = (n_days > 0) & (missing + n_empty >= p["min_days"])
+    week = cal.week_key(monday)
+    return [Hit(eid, {"missing_days": int(missing[i]), "empty_days": int(n_empty[i]), "workdays": int(n_days[i])},
+                period=week) for i, eid in zip(np.flatnonzero(fire), data.ids[fire])]
 
 
 def _missing_logs_reason(h: Hit, lang: str) -> dict:
@@ -257,7 +261,7 @@ def _complaints(data, p, monday, horizon):
 
 
 def _complaints_reason(h: Hit, lang: str) -> dict:
-    return dict(count=fmt_num(h.evidence["complaints"]))
+    return dict(count=fmt.number(h.evidence["complaints"], "complaints"))
 
 
 # ---------------------------------------------------------------- front_loaded
@@ -279,18 +283,17 @@ def _front_loaded_month(data, p, month: str) -> list[Hit]:
     if tg.empty:
         return []
     total, late = data.sums(first, last), data.sums(cut, last)
-    tg["total"] = [total.at[e, m] for e, m in zip(tg["employee_id"], tg["metric"])]
-    tg["late"] = [late.at[e, m] for e, m in zip(tg["employee_id"], tg["metric"])]
+    tg["total"] = _lookup(total, tg)
+    tg["late"] = _lookup(late, tg)
     tg["attainment"] = tg["total"] / tg["value"]
     tg["share"] = np.where(tg["total"] > 0, tg["late"] / tg["total"].where(tg["total"] > 0, 1), np.nan)
     hit = tg[(tg["attainment"] >= p["min_attainment"]) & (tg["total"] > 0) & (tg["share"] < p["ratio"])]
     out = []
-    for eid, g in hit.groupby("employee_id", sort=True):
-        w = g.loc[g["share"].idxmin()]
-        ev = {"month_total": w["total"], "target": w["value"], "attainment": w["attainment"],
-              "last_days_total": w["late"], "last_days_share": w["share"], "last_workdays": p["last_workdays"],
-              "metrics_front_loaded": len(g)}
-        out.append(Hit(eid, ev, metric=w["metric"], period=month))
+    for eid, w, n in _worst(hit, "share"):
+        ev = {"month_total": w.total, "target": w.value, "attainment": w.attainment,
+              "last_days_total": w.late, "last_days_share": w.share, "last_workdays": p["last_workdays"],
+              "metrics_front_loaded": n}
+        out.append(Hit(eid, ev, metric=w.metric, period=month))
     return out
 
 
@@ -298,7 +301,7 @@ def _front_loaded_reason(h: Hit, lang: str) -> dict:
     m, ev = h.metric, h.evidence
     return dict(metric=metric_label(m, lang, with_unit=False), month=fmt_month(h.period, lang),
                 att=fmt_pct(ev["attainment"], 0), days=ev["last_workdays"], share=fmt_pct(ev["last_days_share"], 0),
-                total=fmt_value(m, ev["month_total"], lang), late=fmt_value(m, ev["last_days_total"], lang))
+                total=fmt.figure(m, ev["month_total"], lang), late=fmt.figure(m, ev["last_days_total"], lang))
 
 
 # ---------------------------------------------------------------- month_end_spike
@@ -312,7 +315,8 @@ def _month_end_spike(data, p, monday, horizon):
 
 def _month_end_spike_month(data, p, month: str, last_wd: dt.date, after: list[dt.date]) -> list[Hit]:
     first, last = cal.month_bounds(month)
-    bal = data.balances(first, after[-1])                    # days × managers
+    ids = data.spike_candidates(first, last, last_wd, p["ratio"])
+    bal = data.balances(first, after[-1], ids)               # days × managers
     avg = measures.average_daily(bal.loc[:pd.Timestamp(last)])
     b_last = bal.loc[pd.Timestamp(last_wd)]
     b_min = bal.loc[[pd.Timestamp(d) for d in after]].min(axis=0)
@@ -331,31 +335,26 @@ def _month_end_spike_month(data, p, month: str, last_wd: dt.date, after: list[dt
 
 def _month_end_spike_reason(h: Hit, lang: str) -> dict:
     ev = h.evidence
-    return dict(month=fmt_month(h.period, lang), last=fmt_value("deposit_balance", ev["balance_last_workday"], lang),
-                avg=fmt_value("deposit_balance", ev["avg_daily_balance"], lang), x=f"{ev['ratio_to_avg']:.2f}",
-                gone=fmt_value("deposit_balance", ev["flowed_back"], lang), pct=fmt_pct(ev["flowback_share"], 0),
+    return dict(month=fmt_month(h.period, lang), last=fmt.figure("deposit_balance", ev["balance_last_workday"], lang),
+                avg=fmt.figure("deposit_balance", ev["avg_daily_balance"], lang), x=f"{ev['ratio_to_avg']:.2f}",
+                gone=fmt.figure("deposit_balance", ev["flowed_back"], lang), pct=fmt_pct(ev["flowback_share"], 0),
                 days=ev["workdays_after"])
 
 
 # ---------------------------------------------------------------- new_without_mentor
 
 def _new_without_mentor(data, p, monday, horizon):
-    out = []
-    for eid, row in data.roster.iterrows():
-        start = row["start"]
-        if pd.isna(start):
-            continue
-        start = start.date()
-        months = (horizon.year - start.year) * 12 + (horizon.month - start.month) - (horizon.day < start.day)
-        if start > horizon or months >= p["tenure_months"]:
-            continue
-        mentor = row["mentor_id"]
-        mentor = "" if mentor is None or mentor != mentor else str(mentor).strip()
-        if mentor and mentor != eid and mentor in data.all_ids:
-            continue
-        out.append(Hit(eid, {"tenure_months": months, "tenure_days": (horizon - start).days},
-                       {"start": start, "mentor": mentor}, period=cal.week_key(monday)))
-    return out
+    r = data.roster
+    start = r["start"]
+    known = start.notna() & (start <= pd.Timestamp(horizon))
+    y, m, d = start.dt.year, start.dt.month, start.dt.day
+    months = (horizon.year - y) * 12 + (horizon.month - m) - (horizon.day < d).astype(int)
+    mentor = r["mentor_id"].map(lambda v: "" if v is None or v != v else str(v).strip())
+    mentored = (mentor != "") & (mentor != r.index.to_series()) & mentor.isin(data.all_ids)
+    fire = known & (months < p["tenure_months"]) & ~mentored
+    week = cal.week_key(monday)
+    return [Hit(eid, {"tenure_months": int(months[eid]), "tenure_days": (horizon - start[eid].date()).days},
+                {"start": start[eid].date(), "mentor": mentor[eid]}, period=week) for eid in r.index[fire.to_numpy()]]
 
 
 def _new_without_mentor_reason(h: Hit, lang: str) -> dict:

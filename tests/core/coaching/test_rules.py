@@ -59,7 +59,7 @@ def test_behind_pace(daily, week, expected):
     assert f.metric == "deposits_new" and f.evidence["expected"] == 90.0 and f.evidence["target"] == 230.0
     assert f.evidence["elapsed_workdays"] == 9 and f.evidence["month_workdays"] == 23
     assert f.period == "2026-12" and f.focus == "skills"
-    assert "90.00万元" in f.reason_zh and "90.00 (10k CNY)" in f.reason_en
+    assert "90.00万元" in f.reason_zh and "90.00 (CNY 10k)" in f.reason_en
 
 
 def test_behind_pace_as_of_cuts_the_month():

@@ -63,14 +63,34 @@ def test_flags_for_week_applies_acks_and_stored_rules(bank):
 
 def test_review_for_week(bank):
     _load_logs(bank, low_visits={"F1": 2.0, "E2": 6.0})
-    review = c.review_for_week(bank, DIRECTOR, "2026-W50", as_of=D(2026, 12, 13), chart_weeks=2)
+    review = c.review_for_week(bank, DIRECTOR, "2026-W50", as_of=D(2026, 12, 13))
     assert [f.key for f in review.active] == [("F1", "low_activity")]
-    s = review.series[("F1", "low_activity")]
-    assert s[s["series"] == "manager"]["value"].tolist() == [10.0, 10.0]
     # E2 logs 30 visits in W49 and in W50 (1.5× the team median both weeks), F1 10 both weeks: nobody improved.
     assert review.improved.empty
     lead = c.review_for_week(bank, LEAD_A, "2026-W50", as_of=D(2026, 12, 13))
-    assert lead.flags == [] and set(lead.series) == set()
+    assert lead.flags == []
+
+
+def test_flag_evidence_is_the_managers_weeks_against_the_peer_median(bank):
+    _load_logs(bank, low_visits={"F1": 2.0, "E2": 6.0})
+    [f] = c.review_for_week(bank, DIRECTOR, "2026-W50", as_of=D(2026, 12, 13)).active
+    s = c.flag_evidence(bank, DIRECTOR, "2026-W50", f, as_of=D(2026, 12, 13), chart_weeks=3)
+    got = {(r.x, r.series): r.value for r in s.itertuples()}
+    # F1 is alone in team B, so his peers are the whole branch (E1, E2, E3, F1), 5 working days a week.
+    # W48: everyone 4 visits a day → 20 each, median 20. From 30 Nov (W49, W50): F1 2 a day → 10, E2 6 a day →
+    # 30, E1 and E3 4 a day → 20; the median of (10, 20, 20, 30) is 20.
+    assert got == {("2026-W48", "manager"): 20.0, ("2026-W48", "peer_median"): 20.0,
+                   ("2026-W49", "manager"): 10.0, ("2026-W49", "peer_median"): 20.0,
+                   ("2026-W50", "manager"): 10.0, ("2026-W50", "peer_median"): 20.0}
+    assert s["order"].tolist() == [0, 0, 1, 1, 2, 2]
+
+
+@pytest.mark.parametrize("scope", [LEAD_A, MGR_E1])
+def test_flag_evidence_refuses_a_manager_out_of_scope(bank, scope):
+    _load_logs(bank, low_visits={"F1": 2.0})
+    [f] = c.review_for_week(bank, DIRECTOR, "2026-W50", as_of=D(2026, 12, 13)).active
+    with pytest.raises(ScopeError):
+        c.flag_evidence(bank, scope, "2026-W50", f, as_of=D(2026, 12, 13))
 
 
 @pytest.mark.parametrize("complaint_days,today,expected", [
