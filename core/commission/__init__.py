@@ -95,7 +95,6 @@ from core.commission.plan import (
                                   Item,
                                   Plan,
                                   Tiers,
-                                  fmt_num,
                                   pay_band_names,
 )
 from core.commission.plan_yaml import SAMPLE_PLAN, load_plan_file, parse_plan, sample_plan
@@ -120,7 +119,7 @@ __all__ = ["LIST_COLUMNS", "PlanBook", "PlanInForce", "get_plan", "list_plans", 
            "compute", "item_segments", "Hint", "WhatIf", "band_hint", "hints", "next_step", "what_if",
            "what_if_view", "DryRun", "PayoutSummary", "compare_plans", "dry_run", "payout_summary", "summary_frame",
            "team_summary", "Period", "check_period", "parse_period", "period_for", "quarter_of", "PAY_BAND_KEYS",
-           "PAY_BANDS", "SETTLEMENTS", "Band", "Deduction", "Item", "Plan", "Tiers", "fmt_num", "pay_band_names",
+           "PAY_BANDS", "SETTLEMENTS", "Band", "Deduction", "Item", "Plan", "Tiers", "pay_band_names",
            "SAMPLE_PLAN", "load_plan_file", "parse_plan", "sample_plan", "CommissionPage", "History", "PeriodRun",
            "StatementPage", "commission_page", "history", "run_period", "statement", "statement_page",
            "statements", "band_name", "how_text", "metric_name", "unit_label", "ZERO", "money", "money_str",

@@ -7,8 +7,8 @@ For a closed period P and a manager, with payables taken **without** adjustments
 It is paid in the first open period after the last closed one (:func:`core.commission.periods_state.current_open`);
 a negative amount is a recovery (追扣). The deferred amount moves the same way (``deferred`` of a line):
 the line carries the net payable difference and the deferred difference is held in the reserve as deferred in
-the open period (counted in the reserve once that period closes; the release of such a deferral on a later
-statement is not paid yet — see the issue's open item). Manual adjustments (a corrected question) are stored with
+the open period (counted in the reserve once that period closes, and released on the later statements its
+schedule names: :func:`core.commission.inputs.adjustment_deferrals`). Manual adjustments (a corrected question) are stored with
 no paying period until a period closes with a statement for the manager; they are never netted against
 recomputations.
 
@@ -26,11 +26,11 @@ from decimal import Decimal
 
 from sqlalchemy import Engine
 
+from core import fmt
 from core.commission import service
 from core.commission.compute import Statement
 from core.commission.periods import as_period
 from core.commission.periods_state import PeriodState, closed_periods
-from core.commission.plan import fmt_num
 from core.commission.snapshot import thaw
 from core.commission.text import metric_name
 from core.convert import ZERO, dec, money, money_str
@@ -95,14 +95,14 @@ def reasons_for(frozen: Statement | None, now: Statement, changes: list[dict]) -
         for m in sorted(set(frozen.targets) | set(now.targets)):
             a, b = frozen.targets.get(m), now.targets.get(m)
             if a != b:
-                out.append({"kind": "target", "metric": m, "from": None if a is None else fmt_num(a, sep=False),
-                            "to": None if b is None else fmt_num(b, sep=False)})
+                out.append({"kind": "target", "metric": m, "from": None if a is None else fmt.exact(a, sep=False),
+                            "to": None if b is None else fmt.exact(b, sep=False)})
         old_days, new_days = frozen.days_by_metric(), now.days_by_metric()
         for m in sorted(set(frozen.quantities) | set(now.quantities)):
             a, b = frozen.quantities.get(m, ZERO), now.quantities.get(m, ZERO)
             days = _changed_days(old_days.get(m, []), new_days.get(m, []))
             if a != b or days:
-                out.append({"kind": "days", "metric": m, "from": fmt_num(a, sep=False), "to": fmt_num(b, sep=False),
+                out.append({"kind": "days", "metric": m, "from": fmt.exact(a, sep=False), "to": fmt.exact(b, sep=False),
                             "days": days})
     seen = set()
     for c in changes:

@@ -4,6 +4,8 @@ Pure functions from the DataFrames of :mod:`core.commission` to Altair charts (n
 """
 from __future__ import annotations
 
+import re
+
 import altair as alt
 import pandas as pd
 
@@ -33,7 +35,8 @@ def history_chart(hist: History, lang: str = "zh") -> alt.LayerChart:
     f_def = t("commission.step.deferred", lang)
     f_band = t("commission.label.pay_band", lang)
     names = [band_name(b, lang) for b in BAND_COLORS]
-    scale = alt.Scale(domain=names + ["—"], range=list(BAND_COLORS.values()) + ["#4c78a8"])
+    blank = ["—"] if (d["band"] == "—").any() else []      # a legend entry '—' only when a period has no band
+    scale = alt.Scale(domain=names + blank, range=list(BAND_COLORS.values()) + ["#4c78a8"] * len(blank))
     tooltip = [alt.Tooltip("period:N", title=f_period), alt.Tooltip("performance:Q", title=f_perf, format=",.2f"),
                alt.Tooltip("deferred:Q", title=f_def, format=",.2f"), alt.Tooltip("payable:Q", title=f_pay, format=",.2f"),
                alt.Tooltip("band:N", title=f_band)]
@@ -44,8 +47,9 @@ def history_chart(hist: History, lang: str = "zh") -> alt.LayerChart:
     line = base.mark_line(point=True, color=PAYABLE_COLOR).encode(y="payable:Q", tooltip=tooltip)
     ticks = base.mark_tick(color=DEFERRED_COLOR, thickness=3, size=18).encode(y="deferred:Q", tooltip=tooltip)
     return alt.layer(bars, line, ticks).properties(
-        title=alt.TitleParams(t("commission.chart.history", lang), subtitle=t("commission.chart.history_sub", lang),
-                              anchor="start"),
+        # the legend's words one a line: a chart title never wraps, and on a phone one line ran past the chart
+        title=alt.TitleParams(t("commission.chart.history", lang), anchor="start",
+                              subtitle=re.split(r"(?<=[;;])\s*", t("commission.chart.history_sub", lang))),
         height=260)
 
 
@@ -69,7 +73,7 @@ def distribution_chart(summary: pd.DataFrame, plan: Plan, lang: str = "zh", step
     bars = alt.Chart(d).mark_bar().encode(
         x=alt.X("bin_start:Q", bin="binned", title=f_perf + t("commission.chart.yuan_suffix", lang)),
         x2="bin_end:Q",
-        y=alt.Y("count():Q", title=f_n, stack=True),
+        y=alt.Y("count():Q", title=f_n, stack=True, axis=alt.Axis(format="d", tickMinStep=1)),   # whole managers
         color=alt.Color("band:N", title=f_band, scale=alt.Scale(domain=order, range=colors)),
         tooltip=[alt.Tooltip("band:N", title=f_band), alt.Tooltip("count():Q", title=f_n),
                  alt.Tooltip("bin_start:Q", title=f_perf, format=",.0f")])

@@ -12,18 +12,18 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 
-from core import schema
+from core import fmt, schema
+from core.commission.days import own
 from core.commission.measure import AvgDaily
 from core.commission.periods import Period, as_period, check_period
-from core.commission.plan import Item, Plan, fmt_num
+from core.commission.plan import Item, Plan
 from core.commission.reserve import Instalment
 from core.commission.text import (
     attainment_how,
     how_text,
-    q_unit,
     release_how,
+    segment_text,
     unit_label,
-    yuan_rate,
 )
 from core.convert import ZERO, money, money_str
 from core.errors import AppError
@@ -64,7 +64,7 @@ class DeductionLine:
     days: list[tuple[dt.date, Decimal]] = field(default_factory=list)
 
     def how(self, lang: str = "zh") -> str:
-        return f"{q_unit(self.metric, self.quantity, lang)} × {yuan_rate(self.rate, lang)}"
+        return segment_text(self.metric, self.quantity, self.rate, lang, per_unit=True)
 
 
 @dataclass
@@ -123,14 +123,14 @@ class Statement:
     def to_dict(self, lang: str = "zh", with_days: bool = False) -> dict:
         """The statement as JSON-ready data: money as strings with two decimals."""
         def days(ds):
-            return [{"date": d.isoformat(), "value": fmt_num(v, sep=False)} for d, v in ds]
+            return [{"date": d.isoformat(), "value": fmt.exact(v, sep=False)} for d, v in ds]
 
         lines = []
         for ln in self.lines:
-            row = {"metric": ln.metric, "quantity": fmt_num(ln.quantity, sep=False), "unit": unit_label(ln.metric, lang),
+            row = {"metric": ln.metric, "quantity": fmt.exact(ln.quantity, sep=False), "unit": unit_label(ln.metric, lang),
                    "amount": money_str(ln.amount), "how": ln.how(lang), "kind": ln.kind,
-                   "target": None if ln.target is None else fmt_num(ln.target, sep=False),
-                   "deferred_share": fmt_num(ln.deferred_share, sep=False), "measure": ln.measure}
+                   "target": None if ln.target is None else fmt.exact(ln.target, sep=False),
+                   "deferred_share": fmt.exact(ln.deferred_share, sep=False), "measure": ln.measure}
             if ln.avg is not None:
                 row["avg_daily"] = money_str(ln.avg.current)
                 if ln.avg.base is not None:
@@ -140,7 +140,7 @@ class Statement:
             lines.append(row)
         deds = []
         for d in self.deduction_lines:
-            row = {"metric": d.metric, "quantity": fmt_num(d.quantity, sep=False), "unit": unit_label(d.metric, lang),
+            row = {"metric": d.metric, "quantity": fmt.exact(d.quantity, sep=False), "unit": unit_label(d.metric, lang),
                    "amount": money_str(d.amount), "how": d.how(lang)}
             if with_days:
                 row["days"] = days(d.days)
@@ -150,14 +150,14 @@ class Statement:
             "period": self.period, "settlement": self.settlement, "months": self.months,
             "plan": self.plan_name, "plan_effective_from": self.plan_effective_from.isoformat(),
             "base_pay": money_str(self.base_pay), "lines": lines, "gross": money_str(self.gross),
-            "coefficient": fmt_num(self.coefficient, sep=False),
+            "coefficient": fmt.exact(self.coefficient, sep=False),
             "performance_before_deductions": money_str(self.performance_before_deductions),
             "deductions": money_str(self.deductions), "deduction_lines": deds,
             "performance_before_clamp": money_str(self.performance_before_clamp), "clamp": self.clamp,
             "performance": money_str(self.performance), "deferred": money_str(self.deferred),
             "payable": money_str(self.payable), "pay_band": self.pay_band,
             "attainment": None if self.attainment is None else attainment_str(self.attainment),
-            "factor": fmt_num(self.factor, sep=False),
+            "factor": fmt.exact(self.factor, sep=False),
             "reserve_released": money_str(self.reserve_released),
             "reserve_released_lines": [{"period": i.period, "instalment": i.number, "of": i.of,
                                         "amount": money_str(i.paid), "how": release_how(i, lang)}
@@ -167,7 +167,7 @@ class Statement:
 
 def attainment_str(composite: Decimal) -> str:
     """The composite as shown: truncated (never rounded up past a band edge) to 4 decimals, no trailing zeros."""
-    return fmt_num(composite.quantize(Decimal("0.0001"), rounding=ROUND_DOWN), sep=False)
+    return fmt.exact(composite.quantize(Decimal("0.0001"), rounding=ROUND_DOWN), sep=False)
 
 
 def composite_attainment(plan: Plan, targets: Mapping[str, Decimal | None],
@@ -249,7 +249,7 @@ def compute(plan: Plan, *, employee_id: str, grade: str, period: str | Period,
         amount = money(sum((s.amount for s in segs), ZERO))
         lines.append(Line(metric=item.metric, kind=item.kind, quantity=q, segments=segs, amount=amount,
                           target=tgt if item.metric in schema.TARGET_METRICS else None,
-                          deferred_share=item.deferred_share, days=list(days.get(item.metric, [])),
+                          deferred_share=item.deferred_share, days=own(days.get(item.metric)),
                           measure=item.measure, avg=avg.get(item.metric)))
     gross = sum((ln.amount for ln in lines), ZERO)
     perf0 = money(gross * coef * factor)
@@ -257,7 +257,7 @@ def compute(plan: Plan, *, employee_id: str, grade: str, period: str | Period,
     for d in plan.deductions:
         q = Decimal(quantities.get(d.metric, ZERO))
         ded_lines.append(DeductionLine(metric=d.metric, quantity=q, rate=d.amount, amount=money(q * d.amount),
-                                       days=list(days.get(d.metric, []))))
+                                       days=own(days.get(d.metric))))
     ded_total = sum((d.amount for d in ded_lines), ZERO)
     perf1 = perf0 - ded_total
     perf, clamp = perf1, None

@@ -11,82 +11,216 @@ these functions turn them into the keyword arguments of :func:`core.commission.c
   attainment multiplier every metric with a target counts, its actual being the period sum (the 日均 for
   ``deposit_balance``);
 * reserve instalments paid in the period: every earlier period's deferred amount under the plan in force then,
-  released by its plan's schedule, net of forfeits (:mod:`.reserve`).
+  released by its plan's schedule, net of forfeits (:mod:`.reserve`). A closed period defers what its snapshot
+  froze (nothing for a manager it has no snapshot of), never a recomputation; the deferred difference of an
+  adjustment (往期调整) paid in a closed period Q is deferred in Q under the schedule of Q's plan
+  (:func:`adjustment_deferrals`), so a late change to a deferral is released once, from Q.
 """
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine
 
 from core import calendar as cal
+from core import schema
 from core.commission import measure as avg
 from core.commission import reserve
 from core.commission.book import PlanBook
 from core.commission.compute import Statement, compute
-from core.commission.periods import Period, month_index, period_for
+from core.commission.days import FlowDays
+from core.commission.periods import Period, as_period, month_index, period_for
 from core.commission.plan import AVG_MEASURES, Plan
-from core.convert import ZERO, dec
+from core.convert import ZERO, dec, money
 from core.errors import AppError
-from core.scope import Scope, internal
+from core.scope import Scope
 from core.store import logs as store_logs
+from core.store import pay as store_pay
+from core.store import pay_reads
 from core.store import reserve as store_reserve
 
 
 def data_end(engine: Engine) -> dt.date | None:
     """The last date that has any logged row in the database (not only the caller's): where 日均 periods stop."""
-    _first, last = store_logs.log_date_range(engine, internal("commission"))
+    last = pay_reads.last_logged_date(engine)
     return None if last is None else pd.Timestamp(last).date()
 
 
-def quantities(logs: pd.DataFrame, metrics: Iterable[str]) -> tuple[dict, dict]:
-    """Per metric: the period's sum (Decimal, per-day conversion) and the non-zero days behind it."""
-    q, days = {}, {}
-    for m in metrics:
-        if logs.empty or m not in logs:
-            q[m], days[m] = ZERO, []
+class Flows:
+    """One manager's flow metrics, prepared once: per metric his non-zero days in date order — (dates, exact
+    Decimal values, lo, hi): his slice of lists shared with other managers —, so that a period's sum is a slice and
+    its days a :class:`~core.commission.days.FlowDays` built only when read. Built from his rows (:meth:`of`) or,
+    for many managers at once, by :func:`flows_by_employee`."""
+
+    __slots__ = ("by_metric",)
+
+    def __init__(self, by_metric: dict[str, tuple[list, list, int, int]] | None = None):
+        self.by_metric = by_metric or {}
+
+    @classmethod
+    def of(cls, logs: pd.DataFrame | Flows | None, metrics: Iterable[str] | None = None) -> Flows:
+        if isinstance(logs, Flows):
+            return logs
+        if logs is None or logs.empty:
+            return cls()
+        return flows_by_employee(logs, metrics, one=True).get(None, cls())
+
+    def quantities(self, metrics: Iterable[str], start: dt.date | None = None,
+                   end: dt.date | None = None) -> tuple[dict, dict]:
+        """Per metric: the sum over start..end and the non-zero days behind it."""
+        q, days = {}, {}
+        for m in metrics:
+            got = self.by_metric.get(m)
+            if got is None:
+                q[m], days[m] = ZERO, []
+                continue
+            ds, vals, lo, hi = got
+            if start is not None:
+                lo = bisect_left(ds, start, lo, hi)
+            if end is not None:
+                hi = bisect_right(ds, end, lo, hi)
+            q[m] = sum(vals[lo:hi], ZERO)
+            days[m] = FlowDays(ds, vals, lo, hi)
+        return q, days
+
+
+def flows_by_employee(logs: pd.DataFrame | None, metrics: Iterable[str] | None = None,
+                      one: bool = False) -> dict:
+    """employee_id → :class:`Flows` of `metrics` (default: every flow column of `logs`), each value converted
+    exactly (:func:`core.convert.dec`) and zeros left out; `one`: the rows are one manager's (key None)."""
+    if logs is None or logs.empty:
+        return {}
+    cols = [m for m in (metrics if metrics is not None else logs.columns) if m in logs and m != avg.METRIC
+            and m in FLOW_COLUMNS]
+    dates = np.empty(len(logs), dtype=object)
+    dates[:] = logs["date"].to_numpy(dtype="datetime64[D]").tolist()
+    if one:
+        codes, uniq = np.zeros(len(logs), dtype=np.int64), [None]
+    else:
+        codes, uniq = pd.factorize(logs["employee_id"].to_numpy(dtype=object))
+    out: dict = {}
+    for m in cols:
+        arr = logs[m].to_numpy(dtype="float64")
+        nz = np.flatnonzero((arr != 0) & ~np.isnan(arr))
+        if not len(nz):
             continue
-        vals = [(d.date(), dec(v)) for d, v in zip(logs["date"], logs[m])]
-        vals = [(d, v) for d, v in vals if v != 0]
-        q[m] = sum((v for _, v in vals), ZERO)
-        days[m] = vals
-    return q, days
-
-
-def targets_for(targets: pd.DataFrame, months: Iterable[str], metrics: Iterable[str]) -> dict:
-    out = {}
-    months = set(months)
-    sub = targets[targets["month"].isin(months)] if not targets.empty else targets
-    for m in metrics:
-        rows = sub[sub["metric"] == m] if not sub.empty else sub
-        out[m] = None if rows.empty else sum((dec(v) for v in rows["value"]), ZERO)
+        nz = nz[np.argsort(codes[nz], kind="stable")]       # by manager, each in the rows' (date) order
+        c = codes[nz]
+        values = exact_values(arr[nz])
+        ds = dates[nz].tolist()
+        cuts = np.flatnonzero(np.diff(c)) + 1
+        los, his = [0, *cuts.tolist()], [*cuts.tolist(), len(nz)]
+        for lo, hi, e in zip(los, his, c[los].tolist()):
+            fl = out.get(uniq[e])
+            if fl is None:
+                fl = out[uniq[e]] = Flows()
+            fl.by_metric[m] = (ds, values, lo, hi)
     return out
 
 
-def measured(plan: Plan, per: Period, logs: pd.DataFrame, targets: pd.DataFrame,
-             balances: pd.DataFrame | None = None, end: dt.date | None = None) -> dict:
-    """compute()'s quantities, days, targets, actuals and avg for one manager: `logs` are his rows in the period,
-    `targets` his target rows, `balances` his logged balances up to the period's end (any earlier date)."""
+def exact_values(arr: np.ndarray) -> list[Decimal]:
+    """:func:`core.convert.dec` of every float of `arr` (non-zero values), one conversion per distinct value."""
+    uniq, inv = np.unique(arr, return_inverse=True)
+    exact = np.empty(len(uniq), dtype=object)
+    exact[:] = [dec(f) for f in uniq.tolist()]
+    return exact[inv.reshape(-1)].tolist()
+
+
+def quantities(logs: pd.DataFrame | Flows, metrics: Iterable[str]) -> tuple[dict, dict]:
+    """Per metric: the period's sum (Decimal, per-day conversion) and the non-zero days behind it."""
+    metrics = list(metrics)
+    return Flows.of(logs, metrics).quantities(metrics)
+
+
+class TargetRows:
+    """One manager's target rows (month, metric, Decimal value) in the order read."""
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[tuple[str, str, Decimal]] | None = None):
+        self.rows = rows or []
+
+    @classmethod
+    def of(cls, targets: pd.DataFrame | TargetRows | None) -> TargetRows:
+        if isinstance(targets, TargetRows):
+            return targets
+        if targets is None or targets.empty:
+            return cls()
+        return targets_by_employee(targets, one=True).get(None, cls())
+
+    def metrics_in(self, months: Iterable[str]) -> list[str]:
+        months = set(months)
+        return list(dict.fromkeys(mt for mo, mt, _v in self.rows if mo in months))
+
+    def sums(self, months: Iterable[str], metrics: Iterable[str]) -> dict:
+        months = set(months)
+        found: dict = {}
+        for mo, mt, v in self.rows:          # one pass; each metric's values summed in the order read
+            if mo in months:
+                found.setdefault(mt, []).append(v)
+        return {m: sum(found[m], ZERO) if m in found else None for m in metrics}
+
+
+def targets_by_employee(targets: pd.DataFrame | None, one: bool = False) -> dict:
+    """employee_id → :class:`TargetRows` (`one`: the rows are one manager's, key None)."""
+    if targets is None or targets.empty:
+        return {}
+    out: dict = {}
+    eids = [None] * len(targets) if one else targets["employee_id"].tolist()
+    values = targets["value"].tolist()
+    exact = {v: dec(v) for v in set(values) if v}      # not 0: 0.0 and -0.0 are one key but two Decimals
+    for e, mo, mt, v in zip(eids, targets["month"].tolist(), targets["metric"].tolist(), values):
+        tr = out.get(e)
+        if tr is None:
+            tr = out[e] = TargetRows()
+        tr.rows.append((mo, mt, exact[v] if v else dec(v)))
+    return out
+
+
+def targets_for(targets: pd.DataFrame | TargetRows, months: Iterable[str], metrics: Iterable[str]) -> dict:
+    return TargetRows.of(targets).sums(months, metrics)
+
+
+def measured(plan: Plan, per: Period, logs: pd.DataFrame | Flows, targets: pd.DataFrame | TargetRows,
+             balances: pd.DataFrame | avg.Balances | None = None, end: dt.date | None = None) -> dict:
+    """compute()'s quantities, days, targets, actuals and avg for one manager: `logs` are his rows (or
+    :class:`Flows`) — only the period's days count —, `targets` his target rows, `balances` his logged balances up
+    to the period's end (any earlier date)."""
+    tr = TargetRows.of(targets)
     metrics = list(plan.metrics)
-    if plan.attainment_multiplier is not None and not targets.empty:
-        sub = targets[targets["month"].isin(per.months)]
-        metrics += [m for m in dict.fromkeys(sub["metric"]) if m not in metrics]
+    if plan.attainment_multiplier is not None and tr.rows:
+        metrics += [m for m in tr.metrics_in(per.months) if m not in metrics]
     flows = [m for m in metrics if m != avg.METRIC]
-    q, days = quantities(logs, flows)
-    tg = targets_for(targets, per.months, metrics)
+    q, days = Flows.of(logs, flows).quantities(flows, per.start, per.end)
+    tg = tr.sums(per.months, metrics)
     actuals = {m: q[m] for m in flows}
-    balances = balances if balances is not None else logs.iloc[0:0][["employee_id", "date", avg.METRIC]]
+    bal = avg.Balances.of(balances)
     avgs = {}
     for item in plan.items:
         if item.measure in AVG_MEASURES:
-            a = avg.measure(item.measure, item.base, per, balances, end)
+            a = avg.measure(item.measure, item.base, per, bal, end)
             avgs[item.metric], q[item.metric], days[item.metric] = a, a.quantity, a.days
     if avg.METRIC in metrics:
-        actuals[avg.METRIC] = avgs[avg.METRIC].current if avg.METRIC in avgs else avg.avg_daily(balances, per, end)[0]
+        actuals[avg.METRIC] = avgs[avg.METRIC].current if avg.METRIC in avgs else avg.avg_daily(bal, per, end)[0]
         q.setdefault(avg.METRIC, actuals[avg.METRIC])
     return {"quantities": q, "days": days, "targets": tg, "actuals": actuals, "avg": avgs}
+
+
+def needed_metrics(plans: Iterable[Plan]) -> list[str]:
+    """The flow metrics statements under `plans` read (items, deductions; every target metric under a multiplier)."""
+    out: dict = {}
+    for p in plans:
+        out.update(dict.fromkeys(p.metrics))
+        if p.attainment_multiplier is not None:
+            out.update(dict.fromkeys(schema.TARGET_METRICS))
+    return [m for m in out if m != avg.METRIC]
 
 
 def needs_balances(plan: Plan) -> bool:
@@ -145,27 +279,74 @@ def past_periods(book: PlanBook, months: list[str]) -> list[tuple[Period, Plan]]
     return out
 
 
-def past_statements(row: dict, periods: list[tuple[Period, Plan]], logs: pd.DataFrame, targets: pd.DataFrame,
-                    balances: pd.DataFrame, end: dt.date | None) -> list[tuple[Period, Plan, Statement]]:
+def past_statements(row: dict, periods: list[tuple[Period, Plan]], logs: pd.DataFrame | Flows,
+                    targets: pd.DataFrame | TargetRows, balances: pd.DataFrame | avg.Balances | None,
+                    end: dt.date | None) -> list[tuple[Period, Plan, Statement]]:
     """One manager's statement for each of `periods` (no releases: a deferral does not depend on them);
     periods that cannot be computed (grade not in that plan) are skipped."""
     out = []
+    flows = Flows.of(logs, needed_metrics(pl for _p, pl in periods))
+    tr, bal = TargetRows.of(targets), avg.Balances.of(balances)
     for p, pl in periods:
-        sub = logs[(logs["date"] >= pd.Timestamp(p.start)) & (logs["date"] <= pd.Timestamp(p.end))] \
-            if not logs.empty else logs
         try:
             s = compute(pl, employee_id=row["employee_id"], grade=row["grade"], period=p, name=row["name"],
-                        team=row["team"], **measured(pl, p, sub, targets, balances, end))
+                        team=row["team"], **measured(pl, p, flows, tr, bal, end))
         except AppError:
             continue
         out.append((p, pl, s))
     return out
 
 
-def instalments(past: list[tuple[Period, Plan, Statement]], forfeits: pd.DataFrame) -> list[reserve.Instalment]:
-    """Every instalment of the deferrals in `past`, after the manager's forfeits (month, amount; oldest first)."""
-    deferrals = [reserve.Deferral(p.key, p.months[-1], s.deferred, pl.reserve_release) for p, pl, s in past]
-    inst = reserve.schedule(deferrals)
+@dataclass(frozen=True)
+class Frozen:
+    """What closed periods froze for one manager: the closed keys and his snapshots' deferred amounts."""
+    closed: frozenset = frozenset()
+    deferred: dict = dc_field(default_factory=dict)      # period key → Decimal
+
+    def deferred_of(self, period: str, recomputed: Decimal) -> Decimal:
+        """A closed period's frozen deferral (0 without a snapshot of him); an open one's recomputation."""
+        if period in self.closed:
+            return self.deferred.get(period, ZERO)
+        return recomputed
+
+
+def read_frozen(engine: Engine, scope: Scope, employee_id: str | None = None) -> tuple[frozenset, dict]:
+    """The closed period keys, and employee_id → {period: frozen deferred} for the managers the caller sees."""
+    closed = frozenset(store_pay.closed_keys(engine))
+    out: dict = {}
+    for eid, period, deferred in store_pay.read_frozen_deferred(engine, scope, employee_id).itertuples(index=False):
+        out.setdefault(str(eid), {})[period] = money(dec(deferred))
+    return closed, out
+
+
+def adjustment_deferrals(adjustments: pd.DataFrame | None, book: PlanBook, upto: dt.date) -> list[reserve.Deferral]:
+    """The deferred differences of the adjustments paid (frozen) in periods ending by `upto`, one
+    :class:`~core.commission.reserve.Deferral` per paying period under the schedule of the plan in force there: a
+    late change to a closed period's deferred amount is held as if deferred in the period that pays it."""
+    sums: dict[str, Decimal] = {}
+    if adjustments is not None and not adjustments.empty:
+        for paid_in, deferred in zip(adjustments["paid_in"], adjustments["deferred"]):
+            if not isinstance(paid_in, str) or dec(deferred) == 0 or as_period(paid_in).end > upto:
+                continue
+            sums[paid_in] = sums.get(paid_in, ZERO) + dec(deferred)
+    out = []
+    for key in sorted(sums, key=lambda k: as_period(k).start):
+        p = as_period(key)
+        plan = book.plan_for(p.start)
+        out.append(reserve.Deferral(key, p.months[-1], money(sums[key]), plan.reserve_release if plan else None))
+    return out
+
+
+def deferrals(past: list[tuple[Period, Plan, Statement]], frozen: Frozen,
+              adjusted: Iterable[reserve.Deferral] = ()) -> list[reserve.Deferral]:
+    """The deferrals of `past` (closed periods: as frozen) followed by the adjustment deferrals `adjusted`."""
+    return [*(reserve.Deferral(p.key, p.months[-1], frozen.deferred_of(p.key, s.deferred), pl.reserve_release)
+              for p, pl, s in past), *adjusted]
+
+
+def instalments(deferred: list[reserve.Deferral], forfeits: pd.DataFrame | None) -> list[reserve.Instalment]:
+    """Every instalment of `deferred`, after the manager's forfeits (month, amount; oldest first)."""
+    inst = reserve.schedule(deferred)
     fs = [] if forfeits is None or forfeits.empty else list(zip(forfeits["month"], forfeits["amount"]))
     return reserve.apply_forfeits(inst, fs)[0]
 
@@ -202,29 +383,54 @@ def read_forfeits(engine: Engine, scope: Scope, employee_id: str | None = None) 
 
 def releases(engine: Engine, scope: Scope, book: PlanBook, row: dict, per: Period, plan: Plan,
              end: dt.date | None, logs: pd.DataFrame | None = None, targets: pd.DataFrame | None = None,
-             balances: pd.DataFrame | None = None, forfeits: pd.DataFrame | None = None) -> list[reserve.Instalment]:
+             balances: pd.DataFrame | None = None, forfeits: pd.DataFrame | None = None,
+             frozen: Frozen | None = None, adjustments: pd.DataFrame | None = None,
+             plain: list[tuple[Period, Plan]] | None = None) -> list[reserve.Instalment]:
     """The reserve instalments paid to one manager in `per` (frames read here when not given; `logs` and
-    `targets` must cover the periods of :func:`release_periods`, `balances` every date before `per`)."""
-    if release_span([plan, *(pl for _pid, pl in book.entries)]) == 0:
+    `targets` must cover the periods of :func:`release_periods`, `balances` every date before `per`; `frozen`:
+    what closed periods froze for him; `adjustments`: his adjustments, :func:`core.store.pay.read_adjustments`;
+    `plain`: :func:`release_periods` without forfeits, when the caller has it for many managers)."""
+    if plain is None and release_span([plan, *(pl for _pid, pl in book.entries)]) == 0:
         return []
     eid = row["employee_id"]
     if forfeits is None:
         forfeits = read_forfeits(engine, scope, eid)
-    periods = release_periods(book, plan, per, forfeits)
-    if not periods:
+    if frozen is None:
+        closed, mine = read_frozen(engine, scope, eid)
+        frozen = Frozen(closed, mine.get(str(eid), {}))
+    if adjustments is None:
+        adjustments = store_pay.read_adjustments(engine, scope, employee_id=eid)
+    adjusted = adjustment_deferrals(adjustments, book, per.start - dt.timedelta(days=1))
+    if forfeits is None or forfeits.empty:
+        adjusted = [d for d in adjusted if any(i.month in per.months for i in reserve.schedule([d]))]
+    if plain is not None and (forfeits is None or forfeits.empty):
+        periods = plain
+    else:
+        periods = release_periods(book, plan, per, forfeits)
+    if not periods and not adjusted:
         return []
-    first, last = periods[0][0], periods[-1][0]
-    if logs is None:
-        logs = store_logs.read_logs(engine, scope, start=first.start, end=last.end, employee_id=eid)
-    if targets is None:
-        targets = store_logs.read_targets(engine, scope, months=months_between(first.months[0], last.months[-1]),
-                                          employee_id=eid)
-    if balances is None:
-        balances = store_logs.read_balances(engine, scope, end=last.end, employee_id=eid)
-    past = past_statements(row, periods, logs, targets, balances, end)
-    return reserve.released_in(instalments(past, forfeits), per)
+    frozen_defs = [reserve.Deferral(p.key, p.months[-1], frozen.deferred.get(p.key, ZERO), pl.reserve_release)
+                   for p, pl in periods if p.key in frozen.closed]      # closed: as frozen, never recomputed
+    periods = [(p, pl) for p, pl in periods if p.key not in frozen.closed]
+    past = []
+    if periods:
+        first, last = periods[0][0], periods[-1][0]
+        if logs is None:
+            logs = store_logs.read_logs(engine, scope, start=first.start, end=last.end, employee_id=eid)
+        if targets is None:
+            targets = store_logs.read_targets(engine, scope, months=months_between(first.months[0],
+                                                                                   last.months[-1]),
+                                              employee_id=eid)
+        if balances is None:
+            balances = store_logs.read_balances(engine, scope, end=last.end, employee_id=eid)
+        past = past_statements(row, periods, logs, targets, balances, end)
+    return reserve.released_in(instalments([*frozen_defs, *deferrals(past, frozen, adjusted)], forfeits), per)
 
 
-__all__ = ["data_end", "quantities", "targets_for", "measured", "needs_balances", "release_span",
-           "months_between", "past_periods", "past_statements", "instalments", "window_start", "release_periods",
+FLOW_COLUMNS = frozenset(m for m in schema.METRICS if m != avg.METRIC)
+
+__all__ = ["data_end", "Flows", "flows_by_employee", "TargetRows", "targets_by_employee", "needed_metrics",
+           "quantities", "targets_for", "measured", "needs_balances", "release_span",
+           "months_between", "past_periods", "past_statements", "Frozen", "read_frozen", "adjustment_deferrals",
+           "deferrals", "instalments", "window_start", "release_periods",
            "read_forfeits", "releases"]

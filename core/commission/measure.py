@@ -3,7 +3,8 @@
 Definitions (the plan's contract, tested by hand in tests/core/commission/test_avg_daily.py):
 
 * **B(d)** for a manager and a calendar day d = the ``deposit_balance`` logged on the latest date ≤ d that has one
-  (it may lie before the period, however long before), or 0 if none (:func:`core.measures.carried_balances`).
+  (it may lie before the period, however long before), or 0 if none (as :func:`core.measures.carried_balances`;
+  here per manager by bisection, :class:`Balances`).
 * A period P counts its calendar days from its first day up to min(its last day, the last date that has any
   logged row in the database — ``data_end``); none when data_end is before P (then 日均 = 0).
 * **avg_daily(P)** = Σ B(d) over those days ÷ their number, rounded to 0.01 (half up).
@@ -17,15 +18,17 @@ Definitions (the plan's contract, tested by hand in tests/core/commission/test_a
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+import numpy as np
 import pandas as pd
 
 from core import calendar as cal
+from core.commission.days import BalanceDays
 from core.commission.periods import Period, parse_period, quarter_of
 from core.convert import ZERO, dec, money
-from core.measures import carried_balances
 
 METRIC = "deposit_balance"
 
@@ -54,25 +57,119 @@ def window(per: Period, data_end: dt.date | None) -> tuple[dt.date, dt.date] | N
     return None if end < per.start else (per.start, end)
 
 
-def balance_days(rows: pd.DataFrame, start: dt.date, end: dt.date) -> list[tuple[dt.date, Decimal]]:
+class Balances:
+    """One manager's logged balances, prepared once: the dates (ascending) with a value, and that value (two rows
+    of one day: the later row wins), so that B(d) is a bisection. Built from his rows (:meth:`of`) or, for many
+    managers at once, by :func:`balances_by_employee`."""
+
+    __slots__ = ("dates", "values")
+
+    def __init__(self, dates: list[dt.date], values: list[float]):
+        self.dates, self.values = dates, values
+
+    @classmethod
+    def of(cls, rows: pd.DataFrame | Balances | None) -> Balances:
+        if isinstance(rows, Balances):
+            return rows
+        if rows is None or rows.empty:
+            return cls([], [])
+        vals = rows[METRIC].to_numpy(dtype="float64")
+        keep = ~np.isnan(vals)
+        return _prepared(rows["date"].to_numpy(dtype="datetime64[D]")[keep].tolist(), vals[keep].tolist())
+
+    def at(self, day: dt.date) -> float | None:
+        """B(day) as logged (None: nothing logged on or before `day`)."""
+        i = bisect_right(self.dates, day)
+        return self.values[i - 1] if i else None
+
+    def days(self, start: dt.date, end: dt.date) -> list[tuple[dt.date, Decimal]]:
+        """(d, B(d)) for start ≤ d ≤ end."""
+        out, d, one = [], start, dt.timedelta(days=1)
+        i = bisect_right(self.dates, start)
+        cur = self.values[i - 1] if i else None
+        n = len(self.dates)
+        cache: dict = {}
+        while d <= end:
+            while i < n and self.dates[i] <= d:
+                cur = self.values[i]
+                i += 1
+            if cur is None:
+                out.append((d, ZERO))
+            else:
+                v = cache.get(cur)
+                if v is None:
+                    v = cache[cur] = dec(cur)
+                out.append((d, v))
+            d += one
+        return out
+
+    def total(self, start: dt.date, end: dt.date) -> Decimal:
+        """Σ B(d) for start ≤ d ≤ end — the sum of :meth:`days`' values, exactly, one term per logged balance
+        (its value × the days it holds) instead of one per day."""
+        total, d, one = ZERO, start, dt.timedelta(days=1)
+        i = bisect_right(self.dates, start)
+        cur = self.values[i - 1] if i else None
+        n = len(self.dates)
+        while d <= end:
+            stop = end if i >= n else min(end, self.dates[i] - one)    # cur holds until the next logged date
+            if cur is not None:
+                total += dec(cur) * ((stop - d).days + 1)
+            d = stop + one
+            if i < n:
+                cur = self.values[i]
+                i += 1
+        return total
+
+
+def _prepared(dates: list[dt.date], values: list[float]) -> Balances:
+    """Sorted by date (stable), one value per date: the last of a day's rows."""
+    order = sorted(range(len(dates)), key=dates.__getitem__)
+    ds, vs = [], []
+    for k in order:
+        if ds and ds[-1] == dates[k]:
+            vs[-1] = values[k]
+        else:
+            ds.append(dates[k])
+            vs.append(values[k])
+    return Balances(ds, vs)
+
+
+def balances_by_employee(rows: pd.DataFrame | None) -> dict[str, Balances]:
+    """Every manager's :class:`Balances` from rows (employee_id, date, deposit_balance) of many managers: as
+    :meth:`Balances.of` on each manager's rows (by date, stable; of two rows of one day the later), for all at once."""
+    if rows is None or rows.empty:
+        return {}
+    vals = rows[METRIC].to_numpy(dtype="float64")
+    keep = ~np.isnan(vals)
+    if not keep.any():
+        return {}
+    codes, uniq = pd.factorize(rows["employee_id"].to_numpy(dtype=object)[keep])
+    days = rows["date"].to_numpy(dtype="datetime64[D]")[keep].astype("int64")
+    key = codes.astype("int64") * (1 << 32) + (days - days.min())
+    order = np.argsort(key, kind="stable")
+    key, vals = key[order], vals[keep][order]
+    last = np.append(key[1:] != key[:-1], True)             # the last row of each (manager, day)
+    key, vals = key[last], vals[last]
+    dates = (days.min() + (key & ((1 << 32) - 1))).astype("datetime64[D]").tolist()
+    values = vals.tolist()
+    owner = (key >> 32).tolist()
+    cuts = [0, *(np.flatnonzero(np.diff(key >> 32)) + 1).tolist(), len(key)]
+    return {uniq[owner[lo]]: Balances(dates[lo:hi], values[lo:hi]) for lo, hi in zip(cuts[:-1], cuts[1:])}
+
+
+def balance_days(rows: pd.DataFrame | Balances, start: dt.date, end: dt.date) -> list[tuple[dt.date, Decimal]]:
     """(d, B(d)) for start ≤ d ≤ end from one manager's balance rows (employee_id, date, deposit_balance)."""
-    rows = rows[rows["date"] <= pd.Timestamp(end)] if not rows.empty else rows
-    lookback = min(start, rows["date"].min().date()) if not rows.empty else start
-    grid = carried_balances(rows, start, end, lookback=lookback)
-    days = [d.date() for d in pd.date_range(pd.Timestamp(start), pd.Timestamp(end), freq="D")]
-    if grid.shape[1] == 0:
-        return [(d, ZERO) for d in days]
-    col = grid.iloc[:, 0]
-    return [(d, dec(v)) for d, v in zip(days, col.tolist())]
+    return Balances.of(rows).days(start, end)
 
 
-def avg_daily(rows: pd.DataFrame, per: Period, data_end: dt.date | None) -> tuple[Decimal, list]:
+def avg_daily(rows: pd.DataFrame | Balances, per: Period, data_end: dt.date | None) -> tuple[Decimal, list]:
     """avg_daily(P) (rounded to 0.01 half up) and the (day, B(d)) it averages."""
     w = window(per, data_end)
     if w is None:
         return Decimal("0.00"), []
-    days = balance_days(rows, *w)
-    return money(sum((b for _, b in days), ZERO) / len(days)), days
+    rows = Balances.of(rows)
+    days = BalanceDays(rows, *w)        # built when a statement shows them
+    return money(rows.total(*w) / len(days)), days
 
 
 def base_period(per: Period, base: str) -> Period:
@@ -82,17 +179,16 @@ def base_period(per: Period, base: str) -> Period:
     return parse_period(first if per.kind == "monthly" else quarter_of(first))
 
 
-def point(rows: pd.DataFrame, day: dt.date) -> Decimal:
+def point(rows: pd.DataFrame | Balances, day: dt.date) -> Decimal:
     """B(day): the balance logged on the latest date ≤ day, 0 if none."""
-    rows = rows[(rows["date"] <= pd.Timestamp(day)) & rows["deposit_balance"].notna()] if not rows.empty else rows
-    if rows.empty:
-        return ZERO
-    return dec(rows.sort_values("date", kind="stable")["deposit_balance"].iloc[-1])
+    v = Balances.of(rows).at(day)
+    return ZERO if v is None else dec(v)
 
 
-def measure(measure_name: str, base: str | None, per: Period, rows: pd.DataFrame,
+def measure(measure_name: str, base: str | None, per: Period, rows: pd.DataFrame | Balances,
             data_end: dt.date | None) -> AvgDaily:
     """The 日均 quantity of an item with ``measure: avg_daily`` / ``avg_daily_increase`` for one manager."""
+    rows = Balances.of(rows)
     current, days = avg_daily(rows, per, data_end)
     if measure_name == "avg_daily":
         return AvgDaily(measure_name, None, current, None, None, days)
@@ -104,4 +200,4 @@ def measure(measure_name: str, base: str | None, per: Period, rows: pd.DataFrame
     return AvgDaily(measure_name, base, current, value, bp.key, days)
 
 
-__all__ = ["METRIC", "AvgDaily", "window", "balance_days", "avg_daily", "base_period", "point", "measure"]
+__all__ = ["METRIC", "AvgDaily", "Balances", "balances_by_employee", "window", "balance_days", "avg_daily", "base_period", "point", "measure"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
+from functools import cached_property, lru_cache
 
 from core import calendar as cal
 from core.commission.plan import Plan
@@ -17,11 +18,13 @@ class Period:
     kind: str                 # monthly | quarterly
     months: tuple[str, ...]
 
-    @property
+    # cached (the instance is frozen; a cached_property writes its own __dict__): a branch's statements ask
+    # each manager's period for its days many times
+    @cached_property
     def start(self) -> dt.date:
         return cal.month_bounds(self.months[0])[0]
 
-    @property
+    @cached_property
     def end(self) -> dt.date:
         return cal.month_bounds(self.months[-1])[1]
 
@@ -29,6 +32,7 @@ class Period:
 _Q_RE = re.compile(r"^\s*(\d{4})\s*-?\s*Q([1-4])\s*$", re.I)
 
 
+@lru_cache(maxsize=512)      # periods are immutable; a branch's statements parse the same few keys per manager
 def parse_period(text: str) -> Period:
     """'2026-10' (also 2026/10, 2026年10月) → a month; '2026-Q3' → a quarter. Raises AppError."""
     s = str(text).strip()

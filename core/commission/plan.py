@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 
 from core.convert import ZERO, money
@@ -23,16 +24,6 @@ BASES = ("previous_period", "year_start", "same_period_last_year")
 # Pay bands, lowest first. The plan gives the lower bound of every band but the first.
 PAY_BANDS = ("不合格", "一般", "优秀")
 PAY_BAND_KEYS = {"不合格": "failing", "一般": "ordinary", "优秀": "excellent"}
-
-
-def fmt_num(d: Decimal, sep: bool = True) -> str:
-    """A quantity or rate without trailing zeros or exponent: 1200, 150.5, 0.05 (thousands separated)."""
-    d = Decimal(d)
-    if d == d.to_integral_value():
-        d = d.quantize(Decimal(1))
-    else:
-        d = d.normalize()
-    return f"{d:,f}" if sep else f"{d:f}"
 
 
 @dataclass(frozen=True)
@@ -137,7 +128,7 @@ class Plan:
         n = self.reserve_release_after_months
         return None if n is None else ReserveRelease(n, n, 1)
 
-    @property
+    @cached_property      # read for every manager of a branch's statements (a frozen plan never changes)
     def metrics(self) -> tuple[str, ...]:
         seen = [i.metric for i in self.items] + [d.metric for d in self.deductions]
         return tuple(dict.fromkeys(seen))
@@ -172,5 +163,5 @@ def pay_band_names(plan: Plan) -> list[str]:
 
 
 __all__ = ["SETTLEMENTS", "TIER_MODES", "MEASURES", "AVG_MEASURES", "BASES", "PAY_BANDS", "PAY_BAND_KEYS",
-           "fmt_num", "Band", "Tiers", "Item", "Deduction", "Relative", "AttainmentMultiplier", "ReserveRelease",
+           "Band", "Tiers", "Item", "Deduction", "Relative", "AttainmentMultiplier", "ReserveRelease",
            "Plan", "pay_band_names"]

@@ -5,7 +5,8 @@ A manager reads this on the 绩效测算 page and acknowledges it once per plan 
 """
 from __future__ import annotations
 
-from core.commission.plan import Plan, fmt_num
+from core import fmt
+from core.commission.plan import Plan
 from core.commission.text import metric_name, q_unit, rate_text, unit_label
 from core.i18n import fmt_date, fmt_pct, fmt_yuan, t
 
@@ -43,8 +44,8 @@ def plan_document(plan: Plan, lang: str = "zh") -> list[str]:
     if plan.description:
         out.append(plan.description.strip())
     for g in plan.grades:
-        out.append(t("commission.pay.doc.grade", lang, grade=g, base=fmt_yuan(plan.base_pay[g], lang),
-                     coef=fmt_num(plan.grade_coefficient[g])))
+        out.append(t("commission.pay.doc.grade", lang, grade=fmt.grade(g, lang), base=fmt_yuan(plan.base_pay[g], lang),
+                     coef=fmt.exact(plan.grade_coefficient[g])))
     for item in plan.items:
         out.append(_item(item, lang))
         if item.deferred_share:

@@ -28,8 +28,8 @@ from core.commission.plan import (
     Relative,
     ReserveRelease,
     Tiers,
-    fmt_num,
 )
+from core import fmt
 from core.config_yaml import Checker, Node
 from core.convert import ZERO
 from core.errors import AppError
@@ -61,10 +61,10 @@ def _amount(c: Checker, node: Node, path: str, minimum: Decimal | None = ZERO, m
         return None
     if minimum is not None and (d < minimum or (strict and d == minimum)):
         c.add(node.line, path, "commission.plan.not_positive" if strict else "commission.plan.negative",
-              value=fmt_num(d, sep=False))
+              value=fmt.exact(d, sep=False))
         return None
     if maximum is not None and d > maximum:
-        c.add(node.line, path, "commission.plan.share_range", value=fmt_num(d, sep=False))
+        c.add(node.line, path, "commission.plan.share_range", value=fmt.exact(d, sep=False))
         return None
     return d
 
@@ -159,8 +159,8 @@ def parse_plan(text: str | bytes) -> Plan:
     floor, floor_rule = _limit(c, top, "floor")
     cap, cap_rule = _limit(c, top, "cap")
     if floor is not None and cap is not None and floor > cap:
-        c.add(top["floor"].line, "floor", "commission.plan.floor_above_cap", floor=fmt_num(floor, False),
-              cap=fmt_num(cap, False))
+        c.add(top["floor"].line, "floor", "commission.plan.floor_above_cap", floor=fmt.exact(floor, False),
+              cap=fmt.exact(cap, False))
     pay_bands = _pay_bands(c, top)
 
     release = None
@@ -266,7 +266,7 @@ def _multiplier(c: Checker, top: dict) -> AttainmentMultiplier | None:
             below = _amount(c, bm["below"], f"{p}.below", strict=True)
             if below is not None and prev is not None and below <= prev:
                 c.add(bm["below"].line, f"{path}.bands", "commission.plan.below_order",
-                      value=fmt_num(below, False), previous=fmt_num(prev, False))
+                      value=fmt.exact(below, False), previous=fmt.exact(prev, False))
                 ok = False
             if below is not None:
                 prev = below if prev is None or below > prev else prev
@@ -386,8 +386,8 @@ def _tiers(c: Checker, node: Node, path: str) -> Tiers | None:
             if upto is None:
                 ok = False
             elif prev is not None and upto <= prev:
-                c.add(bm["upto"].line, bpath, "commission.plan.bands_order", value=fmt_num(upto, False),
-                      previous=fmt_num(prev, False))
+                c.add(bm["upto"].line, bpath, "commission.plan.bands_order", value=fmt.exact(upto, False),
+                      previous=fmt.exact(prev, False))
                 ok = False
             if upto is not None:
                 prev = upto if prev is None or upto > prev else prev
@@ -442,7 +442,7 @@ def _pay_bands(c: Checker, top: dict) -> tuple[tuple[str, Decimal], ...]:
     for (a, da), (b, db) in zip(out, out[1:]):
         if db <= da:
             c.add(m[b].line, "pay_bands", "commission.plan.pay_bands_order", low=a, high=b,
-                  low_value=fmt_num(da, False), high_value=fmt_num(db, False))
+                  low_value=fmt.exact(da, False), high_value=fmt.exact(db, False))
     return tuple(out)
 
 

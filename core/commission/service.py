@@ -20,16 +20,18 @@ from sqlalchemy import Engine
 
 from core import calendar as cal
 from core.commission import inputs
+from core.commission import measure as avg
 from core.commission import reserve as rsv
 from core.commission.book import PlanInForce, period_in_force, plan_book, resolve_plan
 from core.commission.compute import Statement, compute
 from core.commission.periods import Period, as_period, check_period, month_index
 from core.commission.plan import Plan, ReserveRelease
-from core.convert import ZERO, dec, money
+from core.convert import ZERO
 from core.errors import AppError, ScopeError
 from core.scope import Scope
 from core.store import logs as store_logs
 from core.store import pay as store_pay
+from core.store import pay_reads
 
 
 class _Joined:
@@ -102,46 +104,64 @@ def run_period(engine: Engine, scope: Scope, period: str | Period, plan: Plan | 
     plan, src = resolve_plan(engine, per, plan)
     check_period(plan, per)
     roster = store_logs.read_roster(engine, scope, team=team, line=line)
-    logs = store_logs.read_logs(engine, scope, start=per.start, end=per.end, team=team, line=line)
-    targets = store_logs.read_targets(engine, scope, months=list(per.months), team=team, line=line)
-    with_logs = set(logs["employee_id"])
-    roster = roster[roster["active"] | roster["employee_id"].isin(with_logs)]
-    out, errors = [], []
     end = inputs.data_end(engine)
     book = plan_book(engine)
     span = inputs.release_span([plan, *(pl for _pid, pl in book.entries)])
     forfeits = inputs.read_forfeits(engine, scope) if span else None
     due = inputs.release_periods(book, plan, per, forfeits) if span else []   # any manager's, widest window
-    span = span if due else 0
-    balances = None
-    if span or inputs.needs_balances(plan):
-        balances = store_logs.read_balances(engine, scope, end=per.end, team=team, line=line)
-    past_logs = past_t = None
+    closed, frozen, adjustments = frozenset(), {}, None
     if span:
-        first, last = due[0][0], due[-1][0]
-        past_logs = store_logs.read_logs(engine, scope, start=first.start, end=last.end, team=team, line=line)
+        closed, frozen = inputs.read_frozen(engine, scope)
+        adjustments = store_pay.read_adjustments(engine, scope)
+        adjustments = adjustments[adjustments["paid_in"].notna()]
+    due_open = [(p, pl) for p, pl in due if p.key not in closed]    # closed periods defer what they froze
+    metrics = inputs.needed_metrics([plan, *(pl for _p, pl in due_open)])
+    logs = pay_reads.period_flows(engine, scope, per.start, per.end, metrics, team=team, line=line)
+    targets = store_logs.read_targets(engine, scope, months=list(per.months), team=team, line=line)
+    with_logs = set(logs["employee_id"])
+    roster = roster[roster["active"] | roster["employee_id"].isin(with_logs)]
+    out, errors = [], []
+    balances = None
+    if due_open or inputs.needs_balances(plan):
+        first = min([per.start, *(p.start for p, _pl in due_open)])
+        since = cal.month_bounds(cal.add_months(cal.month_key(first), -15))[0]   # bases: ≤ 12 months + a quarter
+        balances = pay_reads.balances_since(engine, scope, since, per.end, team=team, line=line)
+    past_logs = past_t = None
+    if due_open:
+        first, last = due_open[0][0], due_open[-1][0]
+        past_logs = pay_reads.period_flows(engine, scope, first.start, last.end, metrics, team=team, line=line)
         past_t = store_logs.read_targets(engine, scope, months=inputs.months_between(first.months[0],
                                                                                     last.months[-1]),
                                          team=team, line=line)
-    groups = {name: _by_employee(df) for name, df in (("logs", logs), ("targets", targets), ("balances", balances),
-                                                      ("past_logs", past_logs), ("past_t", past_t),
-                                                      ("forfeits", forfeits))}
+    flows = inputs.flows_by_employee(logs, metrics)
+    past_flows = inputs.flows_by_employee(past_logs, metrics) if due_open else {}
+    tgs = inputs.targets_by_employee(targets)
+    past_tgs = inputs.targets_by_employee(past_t) if due_open else {}
+    bals = avg.balances_by_employee(balances)
+    fgroups = {"forfeits": _by_employee(forfeits), "adjustments": _by_employee(adjustments)}
+    empty = {"forfeits": None if forfeits is None else forfeits.iloc[0:0],
+             "adjustments": None if adjustments is None else adjustments.iloc[0:0]}
 
     def of(name: str, eid: str, like: pd.DataFrame | None) -> pd.DataFrame | None:
-        return None if like is None else groups[name].get(eid, like.iloc[0:0])
+        return None if like is None else fgroups[name].get(eid, empty[name])
 
+    plain = inputs.release_periods(book, plan, per, None) if span else []
+    no_flows, no_targets, no_bal = inputs.Flows(), inputs.TargetRows(), avg.Balances([], [])
     for r in roster.itertuples(index=False):
         if not scope.can_see_manager(r.employee_id, r.team):
             continue
         eid, row = r.employee_id, r._asdict()
-        bal = of("balances", eid, balances)
+        bal = bals.get(eid, no_bal)
         try:
-            released = [] if not span else inputs.releases(
-                engine, scope, book, row, per, plan, end, logs=of("past_logs", eid, past_logs),
-                targets=of("past_t", eid, past_t), balances=bal, forfeits=of("forfeits", eid, forfeits))
+            quiet = not plain and eid not in fgroups["forfeits"] and eid not in fgroups["adjustments"]
+            released = [] if not span or quiet else inputs.releases(
+                engine, scope, book, row, per, plan, end, logs=past_flows.get(eid, no_flows),
+                targets=past_tgs.get(eid, no_targets), balances=bal, forfeits=of("forfeits", eid, forfeits),
+                frozen=inputs.Frozen(closed, frozen.get(str(eid), {})),
+                adjustments=of("adjustments", eid, adjustments), plain=plain)
             out.append(compute(plan, employee_id=eid, grade=r.grade, period=per, name=r.name, team=r.team,
-                               releases=released, **inputs.measured(plan, per, of("logs", eid, logs),
-                                                                    of("targets", eid, targets), bal, end)))
+                               releases=released, **inputs.measured(plan, per, flows.get(eid, no_flows),
+                                                                    tgs.get(eid, no_targets), bal, end)))
         except AppError as exc:
             errors.append(exc)
     return PeriodRun(per, plan, src, out, errors)
@@ -217,12 +237,11 @@ def history(engine: Engine, scope: Scope, employee_id: str, upto: str | Period, 
         balances = store_logs.read_balances(engine, scope, end=per.end, employee_id=eid)
     past = inputs.past_statements(row, periods, logs, targets, balances, end)
     forfeits = inputs.read_forfeits(engine, scope, eid)
-    adj_def = _adjustment_deferrals(engine, scope, eid, book, per)
-    frozen = {x["period"]: dec(x["deferred"]) for x in store_pay.read_snapshots(engine, scope, employee_id=eid)}
-    deferrals = [rsv.Deferral(p.key, p.months[-1], frozen.get(p.key, s.deferred), pl.reserve_release)
-                 for p, pl, s in past]      # a closed period defers what was frozen; the difference: adj_def
-    fs = [] if forfeits is None or forfeits.empty else list(zip(forfeits["month"], forfeits["amount"]))
-    inst = rsv.apply_forfeits(rsv.schedule([*deferrals, *adj_def.values()]), fs)[0]
+    adjusted = inputs.adjustment_deferrals(store_pay.read_adjustments(engine, scope, employee_id=eid), book, per.end)
+    adj_def = {d.period: d for d in adjusted}
+    closed, mine = inputs.read_frozen(engine, scope, eid)
+    frozen = inputs.Frozen(closed, mine.get(str(eid), {}))
+    inst = inputs.instalments(inputs.deferrals(past, frozen, adjusted), forfeits)
     current_plan = book.plan_for(per.start)
     schedule = current_plan.reserve_release if current_plan else None
     last = month_index(per.months[-1])
@@ -239,35 +258,14 @@ def history(engine: Engine, scope: Scope, employee_id: str, upto: str | Period, 
                 r.every_months * (r.instalments - 1) <= last
         recs.append({"period": p.key, "plan": pl.name, "gross": s.gross, "performance": s.performance,
                      "deductions": s.deductions,
-                     "deferred": frozen.get(p.key, s.deferred) + (adj_def[p.key].amount if p.key in adj_def
-                                                                 else ZERO),
+                     "deferred": frozen.deferred_of(p.key, s.deferred) + (adj_def[p.key].amount if p.key in adj_def
+                                                                         else ZERO),
                      "payable": s.payable + sum((i.paid for i in paid_here), ZERO), "pay_band": s.pay_band,
                      "released": is_released, "released_in_period": sum((i.paid for i in paid_here), ZERO),
                      "forfeited": sum((i.forfeited for i in mine), ZERO)})
     bal = rsv.balance(inst, per.months[-1])
     return History(pd.DataFrame(recs, columns=HISTORY_COLUMNS), bal.held, bal.released,
                    schedule.first_after_months if schedule else None, bal.forfeited, schedule, inst, forfeits)
-
-
-def _adjustment_deferrals(engine: Engine, scope: Scope, employee_id: str, book, upto: Period) -> dict:
-    """Paying period key → the deferred differences of the adjustments paid (frozen) in it, up to `upto`, as one
-    :class:`~core.commission.reserve.Deferral` under the schedule of the plan in force in the paying period: a
-    late change to a closed period's deferred amount is held as if deferred in the period that pays it."""
-    df = store_pay.read_adjustments(engine, scope, employee_id=employee_id)
-    sums: dict[str, Decimal] = {}
-    for r in df.to_dict("records"):
-        paid_in = r["paid_in"]
-        if not isinstance(paid_in, str) or dec(r["deferred"]) == 0:
-            continue
-        if as_period(paid_in).end > upto.end:
-            continue
-        sums[paid_in] = sums.get(paid_in, ZERO) + dec(r["deferred"])
-    out = {}
-    for key, amount in sums.items():
-        p = as_period(key)
-        plan = book.plan_for(p.start)
-        out[key] = rsv.Deferral(key, p.months[-1], money(amount), plan.reserve_release if plan else None)
-    return out
 
 
 # ---------------------------------------------------------------- what the page draws

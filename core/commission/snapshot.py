@@ -18,6 +18,7 @@ import json
 from decimal import Decimal
 
 from core.commission.compute import Statement
+from core.commission.days import Days
 
 _PACKAGE = "core.commission."
 
@@ -37,7 +38,7 @@ def _encode(v):
         return out
     if isinstance(v, tuple):
         return {"$t": [_encode(x) for x in v]}
-    if isinstance(v, list):
+    if isinstance(v, (list, Days)):
         return [_encode(x) for x in v]
     if isinstance(v, dict):
         return {"$map": [[_encode(k), _encode(x)] for k, x in v.items()]}

@@ -19,8 +19,8 @@ from decimal import Decimal
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
+from core import fmt
 from core.commission.compute import Statement
-from core.commission.plan import fmt_num
 from core.commission.text import band_name, metric_name, release_how, unit_label
 from core.convert import money_str
 from core.export import escape_formula
@@ -105,11 +105,11 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
         text(r, 2, t("commission.step.attainment", lang))
         text(r, 5, stmt.attainment_how(lang))
         ws.cell(row=r, column=AMOUNT_COL, value=_num(stmt.factor))
-        factor = f" × {fmt_num(stmt.factor)}"
+        factor = f" × {fmt.exact(stmt.factor)}"
         r += 1
     money_row(r, "performance_before_deductions", t("commission.step.before_deductions", lang),
               stmt.performance_before_deductions,
-              how=f"{fmt_num(stmt.gross)} × {fmt_num(stmt.coefficient)}{factor}")
+              how=f"{fmt.exact(stmt.gross)} × {fmt.exact(stmt.coefficient)}{factor}")
     r += 1
     for d in stmt.deduction_lines:
         quantity_row(r, f"deduction:{d.metric}", t("commission.step.deduction", lang,
@@ -131,7 +131,7 @@ def statement_xlsx(stmt: Statement, lang: str = "zh") -> bytes:
                   inst.paid, how=release_how(inst, lang))
         r += 1
     money_row(r, "base_pay", t("commission.step.base_pay", lang), stmt.base_pay,
-              how=(f"{fmt_num(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else ""))
+              how=(f"{fmt.exact(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else ""))
     r += 1
     money_row(r, "payable", t("commission.step.payable", lang), stmt.payable, font=Font(bold=True, size=12),
               how=t("commission.step.payable_how_released" if stmt.releases else "commission.step.payable_how", lang))
@@ -175,7 +175,7 @@ def xlsx_amounts(data: bytes) -> dict[str, str]:
             v = row[AMOUNT_COL - 1].value
             if isinstance(v, (int, float)):
                 out[key] = money_str(Decimal(str(v))) if key not in ("coefficient", "factor") \
-                    else fmt_num(Decimal(str(v)), False)
+                    else fmt.exact(Decimal(str(v)), False)
     return out
 
 

@@ -157,7 +157,7 @@ def test_import_effects_before_commit(closed):
     assert eff.to_list() == [{"period": "2026-09", "managers": 1, "total": "200.00", "paid_in": "2026-11",
                               "by_manager": {"A01": "200.00"}}]
     assert eff.sentences("zh") == ["此次导入将改变已结账的 2026年9月:1 名客户经理合计 +200.00 元,将作为往期调整计入 2026年11月"]
-    assert eff.sentences("en") == ["This import changes the closed period 2026-09: 1 manager(s), +CNY 200.00 in "
+    assert eff.sentences("en") == ["This import changes the closed period 2026-09: managers 1, +CNY 200.00 in "
                                    "total, paid as an adjustment in 2026-11"]
     # nothing was stored
     assert _adjs(closed)[1] == []

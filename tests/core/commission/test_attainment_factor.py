@@ -82,8 +82,8 @@ def test_statement_from_the_store(bank):
         (D("7422.28"), D("1.1"), D("7964.51"), D("792.00"), D("11172.51"))
     d = s.to_dict("zh")
     assert (d["attainment"], d["factor"]) == ("1.2", "1.1")
-    assert s.attainment_how("zh") == "1 项指标完成率 信用卡 120%,平均 120% → 完成率系数 1.1"
-    assert s.attainment_how("en") == "attainment of 1 targeted metrics Credit cards 120%, mean 120% → factor 1.1"
+    assert s.attainment_how("zh") == "1 项指标完成率 信用卡 120.0%,平均 120.0% → 完成率系数 1.1"
+    assert s.attainment_how("en") == "attainment of 1 targeted metric Credit cards 120.0%, mean 120.0% → factor 1.1"
 
 
 def test_quarterly_targets_are_summed(bank):

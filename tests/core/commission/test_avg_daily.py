@@ -147,3 +147,7 @@ def test_statement_json_and_how(balances):
     assert (row["measure"], row["avg_daily"], row["base"], row["base_of"], row["base_value"], row["quantity"]) == \
         ("avg_daily_increase", "1038.71", "previous_period", "2026-09", "100.00", "938.71")
     assert row["how"] == "日均 1,038.71 万元(31 天) − 上期 2026-09 日均 100 万元 = 938.71 万元: 938.71 万元 × 2 元"
+    # English: 万元 as "(CNY 10k)" as everywhere, the rate per CNY 10k (938.71 × 2 = 1,877.42)
+    assert cm.statement(balances, DIRECTOR, "A01", "2026-10").line("deposit_balance").how("en") == (
+        "average daily balance 1,038.71 (CNY 10k) over 31 days − previous period 2026-09 average 100 (CNY 10k) = "
+        "938.71 (CNY 10k): 938.71 × CNY 2 per CNY 10k")

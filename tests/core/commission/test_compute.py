@@ -9,7 +9,7 @@ import pytest
 
 from core import commission as cm
 from core.errors import AppError
-from tests.core.commission.data import ABOVE, MARGINAL, MARGINAL_WAN, SLAB, SLAB_WAN, amount, item, plan
+from tests.core.commission.data import ABOVE, MARGINAL, MARGINAL_WAN, PLAN_YAML, SLAB, SLAB_WAN, amount, item, plan
 
 # ================================================================ step 1: items
 
@@ -108,6 +108,14 @@ def test_statement_manager_a_all_steps():
     assert s.line("credit_cards").how("zh") == "12 张 × 30 元 + 3 张 × 45 元(目标 12 张)"
     assert s.line("new_customers").how("zh") == "10 户 × 50 元 + 5 户 × 80 元"
     assert s.line("fee_income").how("zh") == "12,345.67 元 × 5%"
+    # English: a rate per 万元 says so (not "150.5 CNY 10k × CNY 20"); 150.5 × 20 = 3,010 as above
+    assert s.line("deposits_new").how("zh") == "150.5 万元 × 20 元"
+    assert s.line("deposits_new").how("en") == "150.5 × CNY 20 per CNY 10k"
+    assert s.line("loans_new").how("en") == "200 × CNY 12 per CNY 10k"
+    assert s.line("credit_cards").how("en") == "12 × CNY 30 + 3 × CNY 45, target 12"
+    assert s.line("new_customers").how("en") == "10 × CNY 50 + 5 × CNY 80"
+    assert s.line("fee_income").how("en") == "CNY 12,345.67 × 5%"
+    assert [d.how("en") for d in s.deduction_lines] == ["1 × CNY 200"]
 
 
 def test_statement_manager_b_all_steps():
@@ -212,3 +220,24 @@ def test_parse_period(text, key, kind, months):
 def test_parse_period_rejects(bad):
     with pytest.raises(AppError):
         cm.parse_period(bad)
+
+
+@pytest.mark.parametrize("spec, q, zh, en", [
+    # marginal 万元: 100×10 + 400×15 + 50×20 = 1,000 + 6,000 + 1,000 = 8,000 for 550
+    (MARGINAL_WAN, "550", "100 万元 × 10 元 + 400 万元 × 15 元 + 50 万元 × 20 元",
+     "100 × CNY 10 per CNY 10k + 400 × CNY 15 per CNY 10k + 50 × CNY 20 per CNY 10k"),
+    # slab 万元: the whole 150.5 in band 2 at 15 = 2,257.50
+    (SLAB_WAN, "150.5", "150.5 万元 × 15 元(全额按第2档)", "150.5 × CNY 15 per CNY 10k (all at band 2)"),
+    # slab counts: 11 in band 2 at 80
+    (SLAB, "11", "11 户 × 80 元(全额按第2档)", "11 × CNY 80 (all at band 2)"),
+])
+def test_how_text_reads_naturally_in_both_languages(spec, q, zh, en):
+    """A statement line's 'how' (page, CLI, workbook): the Chinese as written on a 工资单, the English without
+    '550 CNY 10k × CNY 20' (a rate per 万元 says 'per CNY 10k')."""
+    text = PLAN_YAML.split("items:")[0] + "items:\n  - " + spec + "\n"
+    it = cm.parse_plan(text).items[0]
+    s = cm.compute(cm.parse_plan(text), employee_id="E1", grade="客户经理", period="2026-10",
+                   quantities={it.metric: D(q)}, targets={})
+    ln = s.line(it.metric)
+    assert (ln.how("zh"), ln.how("en")) == (zh, en)
+    assert "CNY 10k ×" not in ln.how("en")
