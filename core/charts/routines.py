@@ -10,7 +10,8 @@ import pandas as pd
 from core.charts.base import (ACTUAL_COLOR, HEAT_SCHEME, NEUTRAL_COLOR, PCT, SPIKE_COLOR, STATUS_COLORS,
                               TARGET_COLOR, TEAM_COLORS, WIDTH, day_label, entity_label, field_title, lbl, lbl_unit,
                               status_label, status_scale, team_scale, title_params, value_format)
-from core.i18n import t
+from core import fmt
+from core.i18n import WEEKDAYS, norm_lang, t
 from core.measures import status_of
 from core.schema import FIELDS_BY_NAME
 from core.routines.funnel import FUNNEL_STAGES, funnel_stages
@@ -22,6 +23,12 @@ def _axis(metric: str | None = None, count: bool = False):
     if count or (f is not None and f.kind == "count"):
         return alt.Axis(format=",d", tickMinStep=1)
     return alt.Axis(format=",.0f")
+
+
+def _texts(p: pd.DataFrame, columns: Sequence[str]) -> dict[str, list[str]]:
+    """Columns of a long frame (one metric a row) as tooltip text in each row's unit (core.fmt): a count
+    whole (an expected 18.6 cards reads 19), an amount to 2 decimals."""
+    return {c: [fmt.number(v, m) for v, m in zip(p[c], p["metric"])] for c in columns}
 
 
 def pace_chart(series: pd.DataFrame, metric: str, lang: str = "zh", subtitle: str | None = None) -> alt.LayerChart:
@@ -70,24 +77,23 @@ def progress_bars(progress: pd.DataFrame, lang: str = "zh", metric: str | None =
         "row": [lbl(m, lang) for m in p["metric"]] if by == "metric" else entity_label(p, lang).to_numpy(),
         "entity": entity_label(p, lang).to_numpy(),
         "metric": [lbl_unit(m, lang) for m in p["metric"]],
-        "actual": p["actual"].to_numpy(), "target": p["target"].to_numpy(), "expected": p["expected"].to_numpy(),
-        "gap": p["gap"].to_numpy(), "attainment": p["attainment"].to_numpy(),
-        "pace_ratio": p["pace_ratio"].to_numpy(),
+        **_texts(p, ("actual", "target", "expected", "gap", "remaining")),
+        "daily_needed": [fmt.number_up(v, m) for v, m in zip(p["daily_needed"], p["metric"])],
+        "attainment": p["attainment"].to_numpy(), "pace_ratio": p["pace_ratio"].to_numpy(),
         "elapsed": (p["elapsed_workdays"] / p["total_workdays"].where(p["total_workdays"] > 0)).to_numpy(),
         "status": [status_label(s, lang) for s in p["status"]],
-        "remaining": p["remaining"].to_numpy(), "daily_needed": p["daily_needed"].to_numpy(),
     })
     tooltip = [alt.Tooltip("entity:N", title=t("word.manager", lang) if by == "entity" else t("word.team", lang)),
                alt.Tooltip("metric:N", title=t("word.metric", lang)),
-               alt.Tooltip("actual:Q", title=t("word.actual", lang), format=",.4~f"),
-               alt.Tooltip("target:Q", title=t("word.target", lang), format=",.4~f"),
-               alt.Tooltip("expected:Q", title=t("word.expected", lang), format=",.4~f"),
-               alt.Tooltip("gap:Q", title=t("word.gap", lang), format=",.4~f"),
+               alt.Tooltip("actual:N", title=t("word.actual", lang)),
+               alt.Tooltip("target:N", title=t("word.target", lang)),
+               alt.Tooltip("expected:N", title=t("word.expected", lang)),
+               alt.Tooltip("gap:N", title=t("word.gap", lang)),
                alt.Tooltip("attainment:Q", title=t("word.attainment", lang), format=PCT),
                alt.Tooltip("elapsed:Q", title=field_title("time_elapsed", lang), format=PCT),
                alt.Tooltip("pace_ratio:Q", title=field_title("pace_ratio", lang), format=PCT),
-               alt.Tooltip("remaining:Q", title=field_title("remaining", lang), format=",.4~f"),
-               alt.Tooltip("daily_needed:Q", title=field_title("daily_needed", lang), format=",.4~f"),
+               alt.Tooltip("remaining:N", title=field_title("remaining", lang)),
+               alt.Tooltip("daily_needed:N", title=field_title("daily_needed", lang)),
                alt.Tooltip("status:N", title=field_title("status", lang))]
     order = list(pd.unique(d["row"]))
     y = alt.Y("row:N", title=t("word.metric", lang) if by == "metric" else t("word.manager", lang), sort=order)
@@ -124,9 +130,11 @@ def leaderboard_chart(board: pd.DataFrame, metric: str, lang: str = "zh", teams:
     ).properties(title=title_params(t("metrics.chart.leaderboard", lang, metric=lbl_unit(metric, lang))), width=WIDTH)
 
 
-def heatmap(grid: pd.DataFrame, lang: str = "zh", metric: str = "visits", overrides=None) -> alt.LayerChart:
-    """Manager × day heatmap from :func:`metrics.visits_heatmap`: colour = the day's value, grey cells = not
-    logged, day labels marked 休 (day off) / 班 (make-up working day); the number is printed in each cell."""
+def heatmap(grid: pd.DataFrame, lang: str = "zh", metric: str = "visits", overrides=None,
+            by: str = "manager") -> alt.LayerChart:
+    """Manager × day heatmap from :func:`metrics.visits_heatmap` (or team × day, `by` = "team"): colour = the day's
+    value, grey cells = not logged, day labels marked 休 (day off) / 班 (make-up working day); the number is
+    printed in each cell."""
     days = pd.to_datetime(pd.Series(grid["date"].unique())).sort_values()
     day_lab = {d: day_label(d, lang, overrides) for d in days}
     d = pd.DataFrame({
@@ -142,8 +150,9 @@ def heatmap(grid: pd.DataFrame, lang: str = "zh", metric: str = "visits", overri
     rows = list(pd.unique(d["name"]))
     x = alt.X("day:O", title=t("metrics.axis.day", lang), sort=[day_lab[x] for x in days],
               axis=alt.Axis(labelAngle=0))
-    y = alt.Y("name:N", title=t("word.manager", lang), sort=rows)
-    tooltip = [alt.Tooltip("name:N", title=t("word.manager", lang)), alt.Tooltip("team:N", title=t("word.team", lang)),
+    who = t("word.team" if by == "team" else "word.manager", lang)
+    y = alt.Y("name:N", title=who, sort=rows)
+    tooltip = [alt.Tooltip("name:N", title=who), *([] if by == "team" else [alt.Tooltip("team:N", title=t("word.team", lang))]),
                alt.Tooltip("date:N", title=t("word.date", lang)),
                alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=value_format(metric)),
                alt.Tooltip("logged_text:N", title=field_title("logged", lang)),
@@ -217,9 +226,39 @@ def weekly_trend(daily: pd.DataFrame, metric: str, lang: str = "zh", by: str | N
     return chart.properties(title=title_params(t("metrics.chart.trend", lang, metric=lbl_unit(metric, lang))), width=WIDTH)
 
 
-def week_comparison_chart(cmp: pd.DataFrame, metric: str, lang: str = "zh") -> alt.LayerChart:
-    """Grouped bars this week vs last week per entity, with a tick at the week's target share, from
-    :func:`metrics.week_comparison` (one metric)."""
+def my_days_chart(grid: pd.DataFrame, lang: str = "zh", metric: str = "visits", overrides=None) -> alt.LayerChart:
+    """One manager's week from :func:`metrics.visits_heatmap`: a bar per day with its value printed above it, a
+    working day he did not log marked 未填 / "no log" (grey, no bar), days off tagged 休 / "off" on the short day
+    label (a phone holds seven of them side by side)."""
+    g = grid.sort_values("date")
+    days = pd.to_datetime(g["date"])
+    off = ~g["is_workday"].to_numpy(dtype=bool)
+    wd = [WEEKDAYS[norm_lang(lang)][d.weekday()] for d in days]
+    label = [f"{w}·{t('metrics.day_off', lang)}" if o else w for w, o in zip(wd, off)]
+    logged = g["logged"].to_numpy(dtype=bool)
+    value = np.where(logged, g["value"].fillna(0.0).to_numpy(dtype="float64"), 0.0)
+    missing = logged == False  # noqa: E712 - numpy
+    text = [fmt.figure(metric, v, lang) if ok else (t("mine.days_missing", lang) if not o else "")
+            for v, ok, o in zip(value, logged, off)]
+    d = pd.DataFrame({"day": label, "date": days.dt.strftime("%Y-%m-%d").to_numpy(), "value": value,
+                      "text": text, "missing": missing & ~off})
+    x = alt.X("day:O", title=None, sort=label, axis=alt.Axis(labelAngle=0))
+    unit = lbl_unit(metric, lang)
+    tip = [alt.Tooltip("date:N", title=t("word.date", lang)), alt.Tooltip("value:Q", title=unit,
+                                                                          format=value_format(metric))]
+    # each bar carries its number: no value axis to read (its ticks crowd a phone's narrow chart)
+    bars = alt.Chart(d).mark_bar(color=ACTUAL_COLOR).encode(x=x, y=alt.Y("value:Q", title=None, axis=None),
+                                                            tooltip=tip)
+    labels = alt.Chart(d).mark_text(dy=-8, fontSize=12).encode(
+        x=x, y="value:Q", text="text:N",
+        color=alt.condition("datum.missing", alt.value(NEUTRAL_COLOR), alt.value("black")))
+    return alt.layer(bars, labels).properties(
+        title=title_params(t("metrics.chart.my_days", lang, metric=lbl(metric, lang))), width=WIDTH, height=220)
+
+
+def week_comparison_chart(cmp: pd.DataFrame, metric: str, lang: str = "zh", by: str = "manager") -> alt.LayerChart:
+    """Grouped bars this week vs last week per entity (managers, or teams: `by` = "team"), with a tick at the
+    week's target share, from :func:`metrics.week_comparison` (one metric)."""
     c = cmp[cmp["metric"] == metric]
     ent = entity_label(c, lang).to_numpy()
     tw, pw = field_title("this_week", lang), field_title("prev_week", lang)
@@ -230,7 +269,7 @@ def week_comparison_chart(cmp: pd.DataFrame, metric: str, lang: str = "zh") -> a
     long = pd.concat([base.assign(period=tw, value=base["this_week"]), base.assign(period=pw, value=base["prev_week"])],
                      ignore_index=True)
     fmt = value_format(metric)
-    tooltip = [alt.Tooltip("entity:N", title=t("word.manager", lang)),
+    tooltip = [alt.Tooltip("entity:N", title=t("word.team" if by == "team" else "word.manager", lang)),
                alt.Tooltip("period:N", title=field_title("period", lang)),
                alt.Tooltip("value:Q", title=lbl_unit(metric, lang), format=fmt),
                alt.Tooltip("this_week:Q", title=tw, format=fmt), alt.Tooltip("prev_week:Q", title=pw, format=fmt),
@@ -240,14 +279,15 @@ def week_comparison_chart(cmp: pd.DataFrame, metric: str, lang: str = "zh") -> a
                alt.Tooltip("week_attainment:Q", title=t("word.attainment", lang), format=PCT),
                alt.Tooltip("status:N", title=field_title("status", lang))]
     order = list(pd.unique(base["entity"]))
-    y = alt.Y("entity:N", title=t("word.manager", lang), sort=order)
+    who = t("word.team" if by == "team" else "word.manager", lang)
+    y = alt.Y("entity:N", title=who, sort=order)
     bars = alt.Chart(long).mark_bar().encode(
         x=alt.X("value:Q", title=lbl_unit(metric, lang), axis=_axis(metric)), y=y, yOffset=alt.YOffset("period:N", sort=[tw, pw]),
         color=alt.Color("period:N", title=field_title("period", lang),
                         scale=alt.Scale(domain=[tw, pw], range=[ACTUAL_COLOR, NEUTRAL_COLOR])),
         tooltip=tooltip)
     ticks = alt.Chart(base[base["week_target"].notna()]).mark_tick(color="black", thickness=2).encode(
-        x="week_target:Q", y=y, tooltip=[alt.Tooltip("entity:N", title=t("word.manager", lang)),
+        x="week_target:Q", y=y, tooltip=[alt.Tooltip("entity:N", title=who),
                                          alt.Tooltip("week_target:Q", title=field_title("week_target", lang), format=fmt)])
     return alt.layer(bars, ticks).properties(
         title=title_params(t("metrics.chart.week", lang, metric=lbl_unit(metric, lang))), width=WIDTH)
@@ -263,20 +303,20 @@ def attainment_heatmap(progress: pd.DataFrame, lang: str = "zh", metrics: Sequen
     d = pd.DataFrame({"entity": entity_label(p, lang).to_numpy(),
                       "metric": [lbl(m, lang) for m in p["metric"]],
                       "metric_unit": [lbl_unit(m, lang) for m in p["metric"]],
-                      "actual": p["actual"].to_numpy(), "target": p["target"].to_numpy(),
+                      **_texts(p, ("actual", "target", "gap")),
                       "attainment": p["attainment"].to_numpy(), "pace_ratio": p["pace_ratio"].to_numpy(),
-                      "gap": p["gap"].to_numpy(), "status": [status_label(s, lang) for s in p["status"]]})
+                      "status": [status_label(s, lang) for s in p["status"]]})
     mlist = list(pd.unique(d["metric"]))
     rows = list(pd.unique(d["entity"]))
     x = alt.X("metric:N", title=t("word.metric", lang), sort=mlist, axis=alt.Axis(labelAngle=0, orient="top"))
     y = alt.Y("entity:N", title=t("word.manager", lang), sort=rows)
     tooltip = [alt.Tooltip("entity:N", title=t("word.manager", lang)),
                alt.Tooltip("metric_unit:N", title=t("word.metric", lang)),
-               alt.Tooltip("actual:Q", title=t("word.actual", lang), format=",.4~f"),
-               alt.Tooltip("target:Q", title=t("word.target", lang), format=",.4~f"),
+               alt.Tooltip("actual:N", title=t("word.actual", lang)),
+               alt.Tooltip("target:N", title=t("word.target", lang)),
                alt.Tooltip("attainment:Q", title=t("word.attainment", lang), format=PCT),
                alt.Tooltip("pace_ratio:Q", title=field_title("pace_ratio", lang), format=PCT),
-               alt.Tooltip("gap:Q", title=t("word.gap", lang), format=",.4~f"),
+               alt.Tooltip("gap:N", title=t("word.gap", lang)),
                alt.Tooltip("status:N", title=field_title("status", lang))]
     rect = alt.Chart(d).mark_rect(opacity=0.85).encode(
         x=x, y=y, color=alt.Color("status:N", title=field_title("status", lang), scale=status_scale(lang)), tooltip=tooltip)
@@ -328,8 +368,9 @@ def distribution_chart(dist: pd.DataFrame, lang: str = "zh", pace: float = 1.0) 
     ).properties(title=title_params(t("metrics.chart.distribution", lang)), width=WIDTH)
 
 
-def adb_chart(adb: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
-    """Deposits 日均 (bar) vs 时点 (point) per manager, in 万元, from :func:`metrics.average_daily_balance`;
+def adb_chart(adb: pd.DataFrame, lang: str = "zh", by: str = "manager") -> alt.LayerChart:
+    """Deposits 日均 (bar) vs 时点 (point) per manager (or per team, `by` = "team"), in 万元, from
+    :func:`metrics.average_daily_balance`;
     month-end spikes (冲时点, spike_ratio ≥ the coaching rules' month_end_spike.ratio) drawn as red points, others grey."""
     d = pd.DataFrame({"name": entity_label(adb, lang).to_numpy(),
                       "team": adb["team"].astype(object).fillna("—").to_numpy(),
@@ -339,9 +380,10 @@ def adb_chart(adb: pd.DataFrame, lang: str = "zh") -> alt.LayerChart:
     yes, no = t("word.yes", lang), t("word.no", lang)
     d["spike"] = np.where(adb["spike"].to_numpy(dtype=bool), yes, no)
     rows = list(pd.unique(d["name"]))
-    y = alt.Y("name:N", title=t("word.manager", lang), sort=rows)
+    who = t("word.team" if by == "team" else "word.manager", lang)
+    y = alt.Y("name:N", title=who, sort=rows)
     fmt = ",.4~f"
-    tooltip = [alt.Tooltip("name:N", title=t("word.manager", lang)), alt.Tooltip("team:N", title=t("word.team", lang)),
+    tooltip = [alt.Tooltip("name:N", title=who), *([] if by == "team" else [alt.Tooltip("team:N", title=t("word.team", lang))]),
                alt.Tooltip("adb:Q", title=field_title("adb", lang) + " (" + t("metrics.axis.balance_wan", lang) + ")",
                            format=fmt),
                alt.Tooltip("month_end:Q", title=field_title("month_end", lang), format=fmt),

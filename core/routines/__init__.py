@@ -16,6 +16,7 @@ from core.routines.monthly import MonthlyModel, monthly_page
 from core.routines.morning import MorningModel, morning_page
 from core.routines.weekly import WeeklyModel, weekly_page
 from core.routines.funnel import FUNNEL_STAGES, funnel, funnel_stages
+from core.routines.profile import ProfileModel, profile_page
 from core.routines.progress import month_pace, month_progress, pace_series, pace_table, roll_up, rollup_progress
 from core.routines.ranking import (ATTAINMENT_BAND_LABELS, ATTAINMENT_BANDS, SCORE_CAP, attainment_matrix,
                                    bottom_ranking, distribution, furthest_behind, leaderboard, leaders, ranking)
@@ -25,13 +26,13 @@ from core.routines.report_week import weekly_report_xlsx, weekly_summary
 from core.routines.split import (METHODS, SPLIT_COLUMNS, SplitCheck, content_sha256, default_decimals,
                                  largest_remainder, last_month_results, save_split, split_effects, split_rows,
                                  split_target, team_total_from_targets, validate_split)
-from core.routines.talking import fmt_amount, talking_points, tile_label, tile_value, yesterday_totals
+from core.routines.talking import talking_points, tile_label, tile_value, yesterday_totals
 from core.routines.weeks import visits_heatmap, week_comparison, week_target_share
 from core.routines.xlsx import (FORMATS, Col, ReportMeta, Sheet, build_workbook, metric_kind, period_label,
                                 rag_colour, spike_colour, week_title)
 
 __all__ = [
-    "MorningModel", "morning_page", "WeeklyModel", "weekly_page", "MonthlyModel", "monthly_page",
+    "MorningModel", "morning_page", "WeeklyModel", "weekly_page", "MonthlyModel", "monthly_page", "ProfileModel", "profile_page",
     "AHEAD_AT", "ON_PACE_AT", "STATUSES", "status_of",
     "compare_months", "compare_periods", "month_over_month", "year_over_year",
     "average_daily_balance", "balance_series",
@@ -47,7 +48,7 @@ __all__ = [
     "METHODS", "SPLIT_COLUMNS", "SplitCheck", "content_sha256", "default_decimals", "largest_remainder",
     "last_month_results", "save_split", "split_effects", "split_rows", "split_target", "team_total_from_targets",
     "validate_split",
-    "fmt_amount", "talking_points", "tile_label", "tile_value", "yesterday_totals",
+    "talking_points", "tile_label", "tile_value", "yesterday_totals",
     "FORMATS", "Col", "ReportMeta", "Sheet", "build_workbook", "metric_kind", "period_label", "rag_colour",
     "spike_colour", "week_title",
 ]

@@ -28,6 +28,18 @@ def compare_periods(logs: pd.DataFrame, cur: tuple, prev: tuple, level: str = "m
     ms = check_metrics(metrics, FLOW_METRICS)
     a = period_totals(logs, cur[0], cur[1], metrics=ms, roster=roster)
     b = period_totals(logs, prev[0], prev[1], metrics=ms, roster=roster)
+    info_logs = pd.concat([slice_period(logs, *prev), slice_period(logs, *cur)]) \
+        if roster is None or roster.empty else None
+    return compare_totals(a, b, level, roster, ms, info_logs)
+
+
+def compare_totals(a: pd.DataFrame, b: pd.DataFrame, level: str = "manager", roster: pd.DataFrame | None = None,
+                   metrics: Sequence[str] | None = None, info_logs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`compare_periods` from the two periods' totals per manager already made (`a` current, `b`
+    previous: :func:`core.routines.frames.period_totals` frames)."""
+    check_level(level)
+    ms = check_metrics(metrics, FLOW_METRICS)
+    a, b = a.copy(), b.copy()
     if level == "manager":
         key = "employee_id"
     else:
@@ -41,8 +53,7 @@ def compare_periods(logs: pd.DataFrame, cur: tuple, prev: tuple, level: str = "m
     curv = ag.reindex(ids).to_numpy(dtype="float64").reshape(-1)
     prevv = bg.reindex(ids).to_numpy(dtype="float64").reshape(-1)
     if level == "manager":
-        info = manager_info(ids, roster, pd.concat([slice_period(logs, *prev), slice_period(logs, *cur)])
-                            if roster is None or roster.empty else None)
+        info = manager_info(ids, roster, info_logs if roster is None or roster.empty else None)
         names, teams, eids = info["name"].to_numpy(dtype=object), info["team"].to_numpy(dtype=object), \
             ids.to_numpy(dtype=object)
     else:
@@ -90,6 +101,22 @@ def compare_months(logs: pd.DataFrame, month: str, back: int, level: str = "mana
     out["month"] = month
     out["previous_month"] = pm
     return out
+
+
+def compare_months_from(cur: pd.DataFrame, prev: pd.DataFrame, month: str, back: int, level: str = "manager",
+                        roster: pd.DataFrame | None = None, metrics: Sequence[str] | None = None) -> pd.DataFrame:
+    """:func:`compare_months` from the totals per manager already made of `month` (to as_of) and of the month
+    `back` months earlier cut the same way (:func:`aligned_period`)."""
+    month = cal.month_key(month)
+    out = compare_totals(cur, prev, level, roster, metrics)
+    out["month"] = month
+    out["previous_month"] = cal.add_months(month, -back)
+    return out
+
+
+def aligned_period(month: str, back: int, as_of=None) -> tuple[dt.date, dt.date]:
+    """The period of the month `back` months before `month` that :func:`compare_months` compares with."""
+    return _aligned(month, cal.add_months(cal.month_key(month), -back), as_of)
 
 
 def month_over_month(logs: pd.DataFrame, month: str, level: str = "manager", roster: pd.DataFrame | None = None,

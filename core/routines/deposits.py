@@ -75,6 +75,52 @@ def average_daily_balance(logs: pd.DataFrame, month: str, overrides=None, as_of=
     return out[cols].sort_values(["team", "employee_id"], na_position="last").reset_index(drop=True)
 
 
+def adb_from_figures(figures: pd.DataFrame, month: str, as_of=None, roster: pd.DataFrame | None = None,
+                     spike_at: float = measures.DEFAULT_SPIKE_RATIO) -> pd.DataFrame:
+    """:func:`average_daily_balance` from the carried-balance figures already made — the store's
+    ``balance_figures`` frame (period, employee_id, known_days, balance_sum, point) with period ``cur`` for the
+    month to `as_of` (:func:`core.routines.compare.month_period`) and ``prev`` for the whole month before, both
+    carried from the first day of the month before that."""
+    month = cal.month_key(month)
+    f, l = month_period(month, as_of)
+    cols = ["employee_id", "name", "team", "adb", "month_end", "spike_ratio", "spike", "spike_amount",
+            "days_counted", "prev_adb", "adb_increment", "prev_month_end", "point_increment", "month"]
+    cur = figures[(figures["period"] == "cur") & (figures["known_days"] > 0)] if len(figures) else figures
+    if l < f or not len(cur):
+        return pd.DataFrame(columns=cols)
+    cur = cur.set_index("employee_id")
+    ids = pd.Index(sorted(cur.index), dtype=object)
+    cur = cur.reindex(ids)
+    prev = figures[figures["period"] == "prev"].set_index("employee_id").reindex(ids)
+    adb = (cur["balance_sum"] / cur["known_days"]).to_numpy(dtype="float64")
+    month_end = cur["point"].to_numpy(dtype="float64")
+    with np.errstate(invalid="ignore", divide="ignore"):
+        prev_adb = np.where(prev["known_days"].fillna(0).to_numpy() > 0,
+                            prev["balance_sum"].to_numpy(dtype="float64") / prev["known_days"].to_numpy(dtype="float64"),
+                            np.nan)
+    info = manager_info(ids, roster, None)
+    out = pd.DataFrame({
+        "employee_id": ids.to_numpy(dtype=object), "name": info["name"].to_numpy(dtype=object),
+        "team": info["team"].to_numpy(dtype=object), "adb": adb, "month_end": month_end,
+        "spike_ratio": measures.spike_ratio(month_end, adb), "spike": measures.is_spike(month_end, adb, spike_at),
+        "spike_amount": month_end - adb, "days_counted": cur["known_days"].to_numpy(dtype="int64"),
+        "prev_adb": prev_adb, "prev_month_end": prev["point"].to_numpy(dtype="float64"),
+    })
+    out["adb_increment"] = out["adb"] - out["prev_adb"]
+    out["point_increment"] = out["month_end"] - out["prev_month_end"]
+    out["month"] = month
+    return out[cols].sort_values(["team", "employee_id"], na_position="last").reset_index(drop=True)
+
+
+def balance_periods(month: str, as_of=None) -> tuple[dict, object]:
+    """The periods and the look-back :func:`adb_from_figures` needs: ({'cur': month to as_of, 'prev': the month
+    before}, first day of the month before that)."""
+    month = cal.month_key(month)
+    f, l = month_period(month, as_of)
+    pf, pl = cal.month_bounds(cal.add_months(month, -1))
+    return {"cur": (f, l), "prev": (pf, pl)}, cal.month_bounds(cal.add_months(month, -2))[0]
+
+
 def balance_series(logs: pd.DataFrame, month: str, employee_id: str | None = None, team: str | None = None,
                    as_of=None) -> pd.DataFrame:
     """Daily carried-forward deposit balance (万元) over the month, summed over the selected managers (all, one

@@ -26,6 +26,7 @@ from core.schema import FLOW_METRICS
 LEVELS = ("manager", "team", "branch")
 BRANCH = "branch"          # entity key of the branch roll-up row
 INFO_COLUMNS = ("name", "team", "line", "grade")
+CHART_MANAGERS = 40       # more managers on a page than this: its per-manager charts show teams (tables keep all)
 LAST_LOGGED_LOOKBACK = 92  # days looked back for missing_logs' last_logged
 
 
@@ -186,6 +187,22 @@ def period_totals(logs: pd.DataFrame, start, end, by: Sequence[str] = ("employee
         out = attach_info(out, roster, slice_period(logs, start, end) if roster is None else None)
         out = out[["employee_id", "name", "team", *ms, "days_logged"]]
     return out
+
+
+def totals_from_sums(sums: pd.DataFrame, roster: pd.DataFrame | None, metrics: Sequence[str] | None = None
+                     ) -> pd.DataFrame:
+    """:func:`period_totals` (by employee_id) from sums per manager already made — a store aggregate's frame
+    (employee_id, the metrics, days_logged) — named from the roster: employee_id, name, team, metrics…,
+    days_logged, sorted by employee_id."""
+    ms = check_metrics(metrics, FLOW_METRICS)
+    out = sums.sort_values("employee_id", kind="stable").reset_index(drop=True) if len(sums) else \
+        pd.DataFrame({"employee_id": pd.Series(dtype=object), **{m: pd.Series(dtype="float64") for m in ms},
+                      "days_logged": pd.Series(dtype="int64")})
+    out = pd.DataFrame({"employee_id": out["employee_id"].to_numpy(dtype=object),
+                        **{m: out[m].to_numpy(dtype="float64") for m in ms},
+                        "days_logged": out["days_logged"].to_numpy(dtype="int64")})
+    out = attach_info(out, roster, None)
+    return out[["employee_id", "name", "team", *ms, "days_logged"]]
 
 
 def daily_totals(logs: pd.DataFrame, start, end, metrics: Sequence[str] | None = None,

@@ -53,10 +53,28 @@ def funnel(logs: pd.DataFrame, start, end, level: str = "manager", roster: pd.Da
                         "new_customers": sub["new_customers"].to_numpy(dtype="float64"),
                         "products_sold": _products_sold(sub).to_numpy(dtype="float64")})
     keys, sums, _ = sum_by_id(per, FUNNEL_STAGES)
-    man = pd.DataFrame(sums, index=keys, columns=list(FUNNEL_STAGES))
-    ids = pd.Index(man.index, dtype=object)
-    info = manager_info(ids, roster, slice_period(logs, start, end) if roster is None or roster.empty else None)
-    man = man.reset_index()
+    man = pd.DataFrame(sums, index=keys, columns=list(FUNNEL_STAGES)).reset_index()
+    return funnel_from_sums(man, level, roster, slice_period(logs, start, end) if roster is None or roster.empty
+                            else None)
+
+
+def products_sold(sums: pd.DataFrame) -> pd.Series:
+    """Products sold (see the module doc) from sums per manager: credit_cards + mobile_banking + days_<m> (the
+    logged days with <m> > 0) of the deposits, loans and wealth sales."""
+    out = sums[list(DEAL_COUNT_METRICS)].sum(axis=1).astype("float64")
+    for m in DEAL_AMOUNT_METRICS:
+        out = out + sums[f"days_{m}"].astype("float64")
+    return out
+
+
+def funnel_from_sums(man: pd.DataFrame, level: str = "manager", roster: pd.DataFrame | None = None,
+                     info_logs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`funnel` from the period's stage sums per manager already made (`man`: employee_id, visits,
+    new_customers, products_sold; sorted by employee_id)."""
+    check_level(level)
+    man = man[["employee_id", *FUNNEL_STAGES]].reset_index(drop=True)
+    ids = pd.Index(man["employee_id"], dtype=object)
+    info = manager_info(ids, roster, info_logs if roster is None or roster.empty else None)
     man["team"] = info["team"].reindex(ids).to_numpy()
     man["name"] = info["name"].reindex(ids).to_numpy()
     team = man.groupby(man["team"].fillna(""), sort=True)[list(FUNNEL_STAGES)].sum()

@@ -1,7 +1,9 @@
 """月总结 page model: attainment colour table, 环比/同比, the 十佳 ranking and its bottom, the distribution,
 deposits 日均 vs 时点, next month's target split and the exports — read and computed in one call.
 
-:func:`monthly_page` reads the month and the twelve before it (for 同比) with the caller's scope. The month-end
+:func:`monthly_page` reads SQL aggregates with the caller's scope — sums per manager of the month, of the month
+before (环比) and of the month a year before (同比), each cut at as_of like the month, and the carried deposit
+balances' 日均 inputs — never the raw rows. The month-end
 spike threshold is the active coaching rules' ``month_end_spike.ratio`` (:func:`core.measures.is_spike`), so this
 page and the coaching page agree on who spiked.
 """
@@ -18,19 +20,20 @@ from core import coaching
 from core.convert import as_date
 from core.i18n import norm_lang
 from core.measures import safe_div
-from core.routines.compare import _aligned, compare_months, month_period
-from core.routines.deposits import average_daily_balance
-from core.routines.frames import active_managers, period_totals, slice_period, workday_info
+from core.routines.compare import _aligned, aligned_period, compare_months_from, month_period
+from core.routines.deposits import adb_from_figures, balance_periods
+from core.routines.frames import CHART_MANAGERS, active_managers, totals_from_sums, workday_info
 from core.routines.mine import Mine, merge_standing, work_on
 from core.routines.peers import TeamRank, branch_rows, median_score, standing, team_rank
-from core.routines.progress import month_pace, month_progress
+from core.routines.progress import month_pace, progress_from_totals
 from core.routines.ranking import attainment_matrix, bottom_ranking, distribution, ranking
 from core.routines.report_month import monthly_report_xlsx, monthly_summary
 from core.routines.split import default_decimals, split_target, team_total_from_targets
 from core.schema import FLOW_METRICS, PRODUCT_METRICS, TARGET_METRICS
 from core.scope import Scope
+from core.store import aggregates
 from core.store import config as store_config
-from core.store.logs import read_logs, read_roster, read_targets
+from core.store.logs import read_roster, read_targets
 from core.store.peers import peer_figures
 
 BOTTOM_N = 5
@@ -65,6 +68,28 @@ class MonthlyModel:
     mine: Mine | None = None                                            # a manager's own month (sees_only_self)
     team_rank: TeamRank | None = None                                   # a team lead's team among the teams
     branch_median: float | None = None                                  # branch managers' median score (lead)
+
+    @property
+    def adb_by_team(self) -> bool:
+        """True when more than :data:`~core.routines.frames.CHART_MANAGERS` managers have a 日均: the 日均 chart
+        then shows the teams (the table keeps every manager)."""
+        return len(self.adb) > CHART_MANAGERS
+
+    def adb_rows(self) -> pd.DataFrame:
+        """The 日均 chart's rows: each manager, or each team (:attr:`adb_by_team`) — the sums of its managers'
+        日均, month-end balance and last month's 日均, a spike when the team's month-end balance reaches the same
+        ratio of its 日均 (``spike_ratio``) as a manager's must."""
+        a = self.adb
+        if not self.adb_by_team:
+            return a
+        team = a["team"].astype(object).where(a["team"].notna(), "—")
+        g = a.assign(team=team).groupby("team", sort=True)
+        out = pd.DataFrame({"adb": g["adb"].sum(min_count=1), "month_end": g["month_end"].sum(min_count=1),
+                            "prev_adb": g["prev_adb"].sum(min_count=1)}).reset_index()
+        out["adb_increment"] = out["adb"] - out["prev_adb"]
+        out["spike_ratio"] = (out["month_end"] / out["adb"].where(out["adb"] > 0)).astype("float64")
+        out["spike"] = (out["spike_ratio"] >= self.spike_ratio).fillna(False).astype(bool)
+        return out.assign(name=out["team"], employee_id=out["team"])
 
     @property
     def has_targets(self) -> bool:
@@ -115,15 +140,33 @@ class MonthlyModel:
                                    adb=self.adb, charts=charts, generated=generated)
 
 
-def _split_data(model: MonthlyModel, logs: pd.DataFrame, roster: pd.DataFrame, targets: pd.DataFrame) -> None:
+def _split_data(model: MonthlyModel, whole: pd.DataFrame, roster: pd.DataFrame, targets: pd.DataFrame) -> None:
     model.split_month = cal.add_months(model.month, 1)
     _, last = cal.month_bounds(model.split_month)
     active = roster[roster["employee_id"].isin(active_managers(roster, end=last))]
     model.split_members = active[["employee_id", "name", "team"]].reset_index(drop=True)
-    first, end = cal.month_bounds(model.month)
-    res = period_totals(logs, first, end, metrics=TARGET_METRICS, roster=roster)
+    res = totals_from_sums(whole, roster, TARGET_METRICS)
     model.month_results = res[res["days_logged"] > 0].reset_index(drop=True)   # no row that month: no history
     model.targets = targets
+
+
+def _month_sums(engine: Engine, scope: Scope, month: str, as_of: dt.date, team: str | None,
+                line: str | None) -> dict:
+    """Sums per manager of every flow metric, each a store aggregate: 'cur' (the month to as_of), 'mom' and
+    'yoy' (the month before and the month a year before, cut the same way) and 'whole' (the whole month)."""
+    first, last = cal.month_bounds(month)
+    if as_of >= last:   # whole months: the month-grain read
+        months = {"cur": month, "mom": cal.add_months(month, -1), "yoy": cal.add_months(month, -12)}
+        rows = aggregates.month_sums(engine, scope, list(months.values()), FLOW_METRICS, team=team, line=line)
+        out = {k: rows[rows["month"] == mk].reset_index(drop=True) for k, mk in months.items()}
+        out["whole"] = out["cur"]
+        return out
+    spans = {"cur": month_period(month, as_of), "mom": aligned_period(month, 1, as_of),
+             "yoy": aligned_period(month, 12, as_of)}
+    rows = aggregates.periods_sums(engine, scope, spans, FLOW_METRICS, team=team, line=line)
+    out = {k: rows[rows["period"] == k].reset_index(drop=True) for k in spans}
+    out["whole"] = aggregates.period_sums(engine, scope, first, last, TARGET_METRICS, team=team, line=line)
+    return out
 
 
 def _matrix(progress: pd.DataFrame) -> tuple[pd.DataFrame, list]:
@@ -150,32 +193,34 @@ def monthly_page(engine: Engine, scope: Scope, month: str, as_of=None, team: str
     if roster.empty:
         model.state = "no_data"
         return model
-    start = cal.month_bounds(cal.add_months(month, -12))[0]
-    logs = read_logs(engine, scope, start=start, end=last, team=team, line=line)
+    sums = _month_sums(engine, scope, month, as_of, team, line)
     targets = read_targets(engine, scope, months=[month], team=team, line=line)
-    _split_data(model, logs, roster, targets)
-    if slice_period(logs, first, last).empty and targets.empty:
+    _split_data(model, sums["whole"], roster, targets)
+    if sums["whole"].empty and targets.empty:
         model.state = "no_rows"
         return model
-    progress = month_progress(logs, targets, roster, month, as_of, overrides, level="all")
+    totals = {k: totals_from_sums(v, roster) for k, v in sums.items() if k != "whole"}
+    progress = progress_from_totals(totals["cur"], targets, roster, month, as_of, overrides, level="all")
     model.progress = progress
     model.workdays = workday_info(month, as_of, overrides)
     model.pace = month_pace(month, as_of, overrides)
     model.tiles = progress[(progress["level"] == "branch") & progress["metric"].isin(PRODUCT_METRICS)]
     model.matrix, model.matrix_metrics = _matrix(progress)
-    model.mom = pd.concat([compare_months(logs, month, 1, lv, roster, as_of=as_of) for lv in ("team", "branch")],
-                          ignore_index=True)
-    model.yoy = pd.concat([compare_months(logs, month, 12, lv, roster, as_of=as_of) for lv in ("team", "branch")],
-                          ignore_index=True)
+    model.mom = pd.concat([compare_months_from(totals["cur"], totals["mom"], month, 1, lv, roster)
+                           for lv in ("team", "branch")], ignore_index=True)
+    model.yoy = pd.concat([compare_months_from(totals["cur"], totals["yoy"], month, 12, lv, roster)
+                           for lv in ("team", "branch")], ignore_index=True)
     model.summary = monthly_summary(progress, model.mom, model.yoy, lang)
     model.dist = distribution(ranking(progress[progress["level"] == "manager"], n=None)["score"])
     model.spike_ratio = float(coaching.active_rules(engine).p("month_end_spike", "ratio"))
-    model.adb = average_daily_balance(logs, month, overrides, as_of=as_of, roster=roster, spike_at=model.spike_ratio)
+    periods, lookback = balance_periods(month, as_of)
+    figures = aggregates.balance_figures(engine, scope, periods, lookback, team=team, line=line)
+    model.adb = adb_from_figures(figures, month, as_of, roster, spike_at=model.spike_ratio)
     spiking = model.adb[model.adb["spike"].astype(bool)]
     model.spikes = spiking["name"].fillna(spiking["employee_id"]).astype(str).tolist()
     model.teams = list(roster["team"].unique())
     if scope.sees_only_self:
-        _manager_view(engine, scope, model, logs, roster, lang)
+        _manager_view(engine, scope, model, totals, roster, lang)
     elif not scope.sees_branch:
         _branch_context(engine, scope, model, line, lang)
     return model
@@ -230,7 +275,7 @@ def _branch_context(engine: Engine, scope: Scope, model: MonthlyModel, line: str
     model.branch_median = median_score(peers, ms)
 
 
-def _manager_view(engine: Engine, scope: Scope, model: MonthlyModel, logs: pd.DataFrame, roster: pd.DataFrame,
+def _manager_view(engine: Engine, scope: Scope, model: MonthlyModel, totals: dict, roster: pd.DataFrame,
                   lang: str) -> None:
     """A manager: his month per metric against target and pace, 环比 and 同比 of his own figures, his rank and the
     peer medians, his flags of the month's last week and what to work on."""
@@ -242,7 +287,7 @@ def _manager_view(engine: Engine, scope: Scope, model: MonthlyModel, logs: pd.Da
     own = p[(p["level"] == "manager") & (p["employee_id"] == scope.employee_id)]
     rows = merge_standing(own, st)
     for attr, back in (("mom", 1), ("yoy", 12)):
-        cmp_ = compare_months(logs, model.month, back, "manager", roster, as_of=model.as_of)
+        cmp_ = compare_months_from(totals["cur"], totals[attr], model.month, back, "manager", roster)
         cmp_ = cmp_[cmp_["employee_id"] == scope.employee_id].set_index("metric")
         rows[f"{attr}_previous"] = cmp_["previous"].reindex(rows["metric"]).to_numpy() if len(cmp_) else float("nan")
         rows[f"{attr}_pct"] = cmp_["change_pct"].reindex(rows["metric"]).to_numpy() if len(cmp_) else float("nan")

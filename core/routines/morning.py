@@ -1,8 +1,9 @@
 """晨会 page model: everything the morning meeting shows, read with the caller's scope and computed in one call.
 
 :func:`morning_page` picks the window itself — "yesterday" is the last working day before the meeting day, the
-month is yesterday's month, month to date runs to yesterday — reads the store (roster, that month's logs and
-targets, the calendar overrides) and returns a :class:`MorningModel`. The page only draws it.
+month is yesterday's month, month to date runs to yesterday — reads the store (roster, the month's sums per
+manager and per day as SQL aggregates, yesterday's rows, that month's targets, the calendar overrides) and
+returns a :class:`MorningModel`. The page only draws it.
 """
 from __future__ import annotations
 
@@ -13,17 +14,18 @@ import pandas as pd
 from sqlalchemy import Engine
 
 from core import calendar as cal
-from core import coaching
+from core import coaching, fmt
 from core.convert import as_date
 from core.i18n import fmt_date, norm_lang, t
-from core.routines.frames import daily_snapshot, workday_info
+from core.routines.frames import daily_snapshot, totals_from_sums, workday_info
 from core.routines.mine import Mine, merge_standing, points as my_points, work_on
 from core.routines.peers import TeamRank, branch_rows, median_score, standing, team_rank
-from core.routines.progress import month_pace, month_progress, pace_table
+from core.routines.progress import month_pace, pace_from_daily, progress_from_totals
 from core.routines.ranking import furthest_behind, leaders, ranking
 from core.routines.talking import talking_points, yesterday_totals
 from core.schema import PRODUCT_METRICS, TARGET_METRICS
 from core.scope import Scope
+from core.store import aggregates
 from core.store import config as store_config
 from core.store.logs import read_logs, read_roster, read_targets
 from core.store.peers import peer_figures
@@ -81,18 +83,21 @@ def morning_page(engine: Engine, scope: Scope, day, team: str | None = None, lin
         model.state = "no_data"
         return model
     first, _ = cal.month_bounds(month)
-    logs = read_logs(engine, scope, start=first, end=yday, team=team, line=line)
+    sums = aggregates.period_sums(engine, scope, first, yday, TARGET_METRICS, team=team, line=line)
     targets = read_targets(engine, scope, months=[month], team=team, line=line)
-    if logs.empty and targets.empty:
+    if sums.empty and targets.empty:
         model.state = "no_rows"
         return model
-    snap = daily_snapshot(logs, roster, yday)
-    progress = month_progress(logs, targets, roster, month, yday, overrides, level="all")
+    day_rows = read_logs(engine, scope, start=yday, end=yday, team=team, line=line)   # yesterday: one day
+    snap = daily_snapshot(day_rows, roster, yday)
+    progress = progress_from_totals(totals_from_sums(sums, roster, TARGET_METRICS), targets, roster, month, yday,
+                                    overrides, level="all")
     branch = progress[progress["level"] == "branch"]
     manager = progress[progress["level"] == "manager"]
     label = team or (t(f"line.{line}", lang) if line else None)
+    model.month_top = ranking(manager, n=TOP_N)          # ranked once: its first row is the talking points' leader
     model.points = talking_points(branch, progress[progress["level"] == "team"], snap, lang,
-                                  progress_manager=manager, scope_label=label)
+                                  progress_manager=manager, scope_label=label, board=model.month_top)
     model.snapshot = snap
     model.totals = yesterday_totals(snap)
     absent = snap[~snap["logged"].astype(bool)]
@@ -105,10 +110,10 @@ def morning_page(engine: Engine, scope: Scope, day, team: str | None = None, lin
     model.tiles = with_target[with_target["metric"].isin(PRODUCT_METRICS)].head(MONTH_TILES)
     rows = progress[progress["level"].isin(["branch", "team"]) & progress["metric"].isin(TARGET_METRICS)]
     model.rollup = rows.sort_values("level", key=lambda s: s.map({"branch": 0, "team": 1}), kind="stable")
-    model.pace_lines = pace_table(logs, targets, month, yday, PACE_METRICS, overrides, roster=roster)
+    daily = aggregates.daily_sums(engine, scope, first, yday, PACE_METRICS, team=team, line=line)
+    model.pace_lines = pace_from_daily(daily, targets, month, yday, PACE_METRICS, overrides)
     logged = snap[snap["logged"].astype(bool)]
     model.leaders = {m: leaders(logged, m, n=3).head(5) for m in LEADER_METRICS}   # ties kept, at most 5
-    model.month_top = ranking(manager, n=TOP_N)
     model.behind = furthest_behind(manager, n=TOP_N)
     model.reminder = reminder_text(model.missing, yday, lang)
     if scope.sees_only_self:
@@ -123,7 +128,7 @@ def reminder_text(missing: list[str], day: dt.date, lang: str) -> str:
     if not missing:
         return ""
     sep = "、" if lang == "zh" else ", "
-    return t("morning.reminder_text", lang, date=fmt_date(day, lang), names=sep.join(missing), n=len(missing))
+    return fmt.plural("morning.reminder_text", len(missing), lang, date=fmt_date(day, lang), names=sep.join(missing))
 
 
 def _branch_context(engine: Engine, scope: Scope, model: MorningModel, line: str | None) -> None:

@@ -87,13 +87,27 @@ def month_progress(logs: pd.DataFrame, targets: pd.DataFrame, roster: pd.DataFra
     end = min(as_date(as_of), w["last"])
     act = period_totals(logs, w["first"], end, metrics=ms, roster=roster) if end >= w["first"] else \
         period_totals(logs.iloc[0:0], w["first"], w["first"], metrics=ms, roster=roster)
+    info_logs = slice_period(logs, w["first"], end) if roster is None or roster.empty else None
+    return progress_from_totals(act, targets, roster, month, as_of, overrides, level, ms, info_logs)
+
+
+def progress_from_totals(act: pd.DataFrame, targets: pd.DataFrame, roster: pd.DataFrame | None, month: str, as_of,
+                         overrides=None, level: str = "manager", metrics: Sequence[str] | None = None,
+                         info_logs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`month_progress` from the month-to-date sums per manager already made (`act`: employee_id and the
+    metrics, as :func:`core.routines.frames.period_totals` or a store aggregate gives them); `info_logs` names
+    the managers when there is no roster."""
+    check_level(level, (*LEVELS, "all"))
+    month = cal.month_key(month)
+    ms = check_metrics(metrics, TARGET_METRICS)
+    w = workday_info(month, as_of, overrides)
     tgt = targets_for(targets, month, ms)
     ids = union_ids(active_managers(roster, end=w["last"]), act["employee_id"], tgt.index.get_level_values(0))
     n, k = len(ids), len(ms)
     actual_wide = act.set_index("employee_id")[ms].reindex(ids).fillna(0.0)
     target_wide = tgt.unstack("metric").reindex(index=ids, columns=ms) if len(tgt) else \
         pd.DataFrame(np.nan, index=ids, columns=ms)
-    info = manager_info(ids, roster, slice_period(logs, w["first"], end) if roster is None or roster.empty else None)
+    info = manager_info(ids, roster, info_logs if roster is None or roster.empty else None)
     df = pd.DataFrame({
         "level": "manager",
         "entity": np.repeat(ids.to_numpy(dtype=object), k),
@@ -180,8 +194,6 @@ def pace_table(logs: pd.DataFrame, targets: pd.DataFrame, month: str, as_of, met
     a = as_date(as_of)
     days = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D", name="date")
     flags = np.array([cal.is_workday(d, overrides) for d in days], dtype=bool)
-    total = int(flags.sum())
-    wd_no = np.cumsum(flags)
     cols = ["employee_id", "date", *ms] + (["team"] if team is not None and "team" in logs.columns else [])
     sub = slice_period(logs, first, min(a, last), cols if not logs.empty else None) if a >= first else logs.iloc[0:0]
     members = None
@@ -199,14 +211,40 @@ def pace_table(logs: pd.DataFrame, targets: pd.DataFrame, month: str, as_of, met
                           for m in ms], axis=1)
     else:
         daily = np.zeros((len(days), len(ms)))
-    cum = np.cumsum(daily, axis=0)
-    cum[days.date > a, :] = np.nan
     tg = targets_month(targets, month, ms) if targets is not None and len(targets) else None
     if tg is not None and len(tg):
         if members is not None:
             tg = tg[tg["employee_id"].isin(members)]
         if employee_id is not None:
             tg = tg[tg["employee_id"] == employee_id]
+    return _pace_frame(days, flags, daily, a, tg, ms)
+
+
+def pace_from_daily(daily_sums: pd.DataFrame, targets: pd.DataFrame, month: str, as_of,
+                    metrics: Sequence[str] | None = None, overrides=None) -> pd.DataFrame:
+    """:func:`pace_table` of everyone in the frames from per-day sums already made (`daily_sums`: date and the
+    metrics, one row per logged day, as the store's daily aggregate gives them)."""
+    month = cal.month_key(month)
+    ms = check_metrics(metrics, TARGET_METRICS)
+    first, last = cal.month_bounds(month)
+    a = as_date(as_of)
+    days = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D", name="date")
+    flags = np.array([cal.is_workday(d, overrides) for d in days], dtype=bool)
+    daily = np.zeros((len(days), len(ms)))
+    if a >= first and len(daily_sums):
+        sub = slice_period(daily_sums, first, min(a, last))
+        di = ((sub["date"].to_numpy() - days[0].to_datetime64()) // np.timedelta64(1, "D")).astype(np.int64)
+        for j, m in enumerate(ms):
+            daily[:, j] = np.bincount(di, weights=sub[m].to_numpy(dtype="float64"), minlength=len(days))
+    tg = targets_month(targets, month, ms) if targets is not None and len(targets) else None
+    return _pace_frame(days, flags, daily, a, tg, ms)
+
+
+def _pace_frame(days: pd.DatetimeIndex, flags: np.ndarray, daily: np.ndarray, a, tg, ms) -> pd.DataFrame:
+    total = int(flags.sum())
+    wd_no = np.cumsum(flags)
+    cum = np.cumsum(daily, axis=0)
+    cum[days.date > a, :] = np.nan
     tsum = tg.groupby("metric")["value"].sum(min_count=1) if tg is not None and len(tg) else pd.Series(dtype=float)
     parts = []
     for j, m in enumerate(ms):

@@ -39,17 +39,8 @@ from core.schema import FLOW_METRICS, metric_label
 MAX_NAMES = 5
 
 
-def fmt_amount(metric: str, value: float, lang: str = "zh", count_round: str = "nearest") -> str:
-    """A value of `metric` in its storage unit, with its unit: '18 张' / '18 cards' / '1 card', '1,234.50 万元',
-    '¥' for 元 — :func:`core.fmt.amount`, the routine pages' one formatter.
-
-    Counts are whole numbers: rounded to the nearest (``count_round='nearest'``) or up (``'up'``).
-    """
-    return fmt.amount(metric, value, lang, count_round)
-
-
 def tile_label(metric: str, lang: str = "zh") -> str:
-    """A headline tile's label carries the unit ('新增存款(万元)', 'New deposits (10k CNY)'; counts: '信用卡'),
+    """A headline tile's label carries the unit ('新增存款(万元)', 'New deposits (CNY 10k)'; counts: '信用卡'),
     so the value can stay a short number that fits a projector column in either language."""
     return metric_label(metric, lang, with_unit=True)
 
@@ -85,7 +76,7 @@ def _ahead_point(rows: pd.DataFrame, lang: str, label: str | None) -> str | None
     who = label if label else (best.get("name") or best.get("entity"))
     pace = best["expected"] / best["target"] if best["target"] else float("nan")
     return t("briefing.team_ahead", lang, team=who, metric=metric_label(best["metric"], lang, with_unit=False),
-             amount=fmt_amount(best["metric"], best["gap"], lang), attainment=fmt_pct(best["attainment"]),
+             amount=fmt.amount(best["metric"], best["gap"], lang), attainment=fmt_pct(best["attainment"]),
              pace=fmt_pct(pace))
 
 
@@ -99,20 +90,21 @@ def _star_point(yesterday: pd.DataFrame, lang: str) -> str | None:
     top = by_new.iloc[0]
     if top["new_customers"] > 0:
         return t("briefing.star_new", lang, name=_name(top), team=top.get("team") or "",
-                 new=fmt_amount("new_customers", top["new_customers"], lang),
-                 visits=fmt_amount("visits", top["visits"], lang))
+                 new=fmt.amount("new_customers", top["new_customers"], lang),
+                 visits=fmt.amount("visits", top["visits"], lang))
     by_visits = logged.sort_values(["visits", "employee_id"], ascending=[False, True])
     top = by_visits.iloc[0]
     if top["visits"] > 0:
         return t("briefing.star_visits", lang, name=_name(top), team=top.get("team") or "",
-                 visits=fmt_amount("visits", top["visits"], lang))
+                 visits=fmt.amount("visits", top["visits"], lang))
     return None
 
 
-def _leader_point(progress_manager: pd.DataFrame | None, lang: str) -> str | None:
-    if progress_manager is None or progress_manager.empty:
-        return None
-    board = ranking(progress_manager, n=1)
+def _leader_point(progress_manager: pd.DataFrame | None, lang: str, board: pd.DataFrame | None = None) -> str | None:
+    if board is None:
+        if progress_manager is None or progress_manager.empty:
+            return None
+        board = ranking(progress_manager, n=1)
     if board.empty:
         return None
     top = board.iloc[0]
@@ -134,11 +126,11 @@ def _behind_points(rows: pd.DataFrame, lang: str) -> list[str]:
         label = metric_label(m, lang, with_unit=False)
         left = int(r["workdays_left"])
         if left > 0:
-            out.append(t("briefing.behind", lang, metric=label, gap=fmt_amount(m, -r["gap"], lang),
-                         days=_days_left(left, lang), daily=fmt_amount(m, r["daily_needed"], lang, "up")))
+            out.append(t("briefing.behind", lang, metric=label, gap=fmt.amount(m, -r["gap"], lang),
+                         days=_days_left(left, lang), daily=fmt.amount(m, r["daily_needed"], lang, "up")))
         else:
             out.append(t("briefing.behind_last_day", lang, metric=label,
-                         remaining=fmt_amount(m, r["remaining"], lang)))
+                         remaining=fmt.amount(m, r["remaining"], lang)))
     return out
 
 
@@ -155,8 +147,9 @@ def _missing_point(yesterday: pd.DataFrame, lang: str) -> str | None:
 
 def talking_points(progress_branch: pd.DataFrame, progress_team: pd.DataFrame, yesterday: pd.DataFrame,
                    lang: str = "zh", progress_manager: pd.DataFrame | None = None, scope_label: str | None = None,
-                   min_points: int = 3, max_points: int = 5) -> list[str]:
-    """3–5 sentences for the morning meeting, praise first (see the module doc for the rules)."""
+                   min_points: int = 3, max_points: int = 5, board: pd.DataFrame | None = None) -> list[str]:
+    """3–5 sentences for the morning meeting, praise first (see the module doc for the rules). `board`: the
+    :func:`ranking` of `progress_manager` when the caller has it already (its first row is the month's leader)."""
     lang = norm_lang(lang)
     empty = pd.DataFrame(columns=["status", "pace_ratio", "metric"])
     branch = progress_branch if progress_branch is not None and len(progress_branch) else empty
@@ -166,7 +159,7 @@ def talking_points(progress_branch: pd.DataFrame, progress_team: pd.DataFrame, y
     else:
         one = teams["entity"].iat[0] if len(teams) else None
         ahead = _ahead_point(branch, lang, scope_label or one or t("word.branch", lang)) if len(branch) else None
-    praise = [p for p in (ahead, _star_point(yesterday, lang), _leader_point(progress_manager, lang),
+    praise = [p for p in (ahead, _star_point(yesterday, lang), _leader_point(progress_manager, lang, board),
                           _all_logged_point(yesterday, lang)) if p]
     concerns = _behind_points(branch, lang) if len(branch) else []
     action = [p for p in (_missing_point(yesterday, lang),) if p]

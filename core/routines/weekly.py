@@ -18,18 +18,19 @@ from core import coaching
 from core.i18n import norm_lang
 from core.ingest.prefilled import prefilled_daily_xlsx
 from core.measures import safe_div
-from core.routines.frames import period_totals, slice_period
-from core.routines.funnel import funnel
+from core.routines.frames import CHART_MANAGERS, totals_from_sums
+from core.routines.funnel import DEAL_AMOUNT_METRICS, funnel_from_sums, products_sold
 from core.routines.mine import Mine, merge_standing, work_on
 from core.routines.peers import branch_sums, branch_target_sum, standing
 from core.routines.ranking import leaderboard
 from core.routines.report_week import weekly_report_xlsx, weekly_summary
-from core.routines.weeks import (branch_week_rows, visits_heatmap, week_comparison, week_share_factors,
+from core.routines.weeks import (branch_week_rows, comparison_from_totals, heatmap_from_values, week_share_factors,
                                  week_window)
-from core.schema import TARGET_METRICS
+from core.schema import FLOW_METRICS, TARGET_METRICS
 from core.scope import Scope
+from core.store import aggregates
 from core.store import config as store_config
-from core.store.logs import read_logs, read_roster, read_targets
+from core.store.logs import read_roster, read_targets
 from core.store.peers import peer_figures
 
 log = logging.getLogger("dashboard.weekly")
@@ -75,6 +76,31 @@ class WeeklyModel:
     def manager_rows(self) -> pd.DataFrame:
         return self.comparison[self.comparison["level"] == "manager"]
 
+    @property
+    def charts_by_team(self) -> bool:
+        """True when the page holds more than :data:`CHART_MANAGERS` managers: a chart of 5,500 bars is neither
+        readable nor quick to draw, so the charts show the teams (the tables keep every manager)."""
+        return self.manager_rows()["entity"].nunique() > CHART_MANAGERS
+
+    def chart_rows(self) -> pd.DataFrame:
+        """The week-comparison chart's rows: each manager, or each team (:attr:`charts_by_team`)."""
+        if not self.charts_by_team:
+            return self.manager_rows()
+        return self.comparison[self.comparison["level"] == "team"]
+
+    def heat_rows(self) -> pd.DataFrame:
+        """The heat map's rows: manager × day, or team × day (:attr:`charts_by_team`): the team's sum of the day,
+        logged when any of its managers logged, in the columns of :func:`core.routines.weeks.visits_heatmap`."""
+        h = self.heat
+        if h.empty or not self.charts_by_team:
+            return h
+        team = h["team"].astype(object).where(h["team"].notna(), "—")
+        g = h.assign(team=team).groupby(["team", "date"], sort=True)
+        out = pd.DataFrame({"value": g["value"].sum(min_count=1), "logged": g["logged"].any(),
+                            "is_workday": g["is_workday"].first()}).reset_index()
+        out["value"] = out["value"].where(out["logged"])
+        return out.assign(employee_id=out["team"], name=out["team"])
+
     def board_for(self, metric: str) -> pd.DataFrame:
         return self.board[self.board["metric"] == metric]
 
@@ -112,21 +138,25 @@ def weekly_page(engine: Engine, scope: Scope, week: str, team: str | None = None
         model.template_team = team or scope.home_team()
         model.roster = roster[roster["team"] == model.template_team].reset_index(drop=True)
         model.overrides = dict(overrides)
-    logs = read_logs(engine, scope, start=a - dt.timedelta(days=7), end=b, team=team, line=line)
-    targets = read_targets(engine, scope, months=sorted({cal.month_key(a), cal.month_key(b)}), team=team, line=line)
-    if slice_period(logs, a, b).empty:
+    week_rows, cur, prv = _week_sums(engine, scope, week, as_of, team, line)
+    if week_rows.empty:
         model.state = "no_rows"
         return model
-    cmp_ = week_comparison(logs, targets, roster, week, overrides, level="all", as_of=as_of)
+    targets = read_targets(engine, scope, months=sorted({cal.month_key(a), cal.month_key(b)}), team=team, line=line)
+    cmp_ = comparison_from_totals(totals_from_sums(cur, roster, TARGET_METRICS),
+                                  totals_from_sums(prv, roster, TARGET_METRICS), targets, roster, week, overrides,
+                                  level="all", as_of=as_of)
     model.comparison = cmp_
     branch = cmp_[cmp_["level"] == "branch"].set_index("metric")
     model.tiles = branch.loc[[m for m in TILES if m in branch.index]]
     model.summary = weekly_summary(cmp_, lang)
-    model.board = leaderboard(period_totals(logs, a, b, roster=roster), n=BOARD_N)
-    model.heat = visits_heatmap(logs, roster, week, overrides)
-    model.funnel = funnel(logs, a, b, "manager", roster)
-    by_team = funnel(logs, a, b, "team", roster)
-    model.funnel_groups = by_team if len(by_team) > 1 else funnel(logs, a, b, "branch", roster)
+    model.board = leaderboard(totals_from_sums(week_rows, roster), n=BOARD_N)
+    visits = aggregates.daily_values(engine, scope, a, b, "visits", team=team, line=line)
+    model.heat = heatmap_from_values(visits, roster, week, overrides)
+    stages = week_rows[["employee_id", "visits", "new_customers"]].assign(products_sold=products_sold(week_rows))
+    model.funnel = funnel_from_sums(stages, "manager", roster)
+    by_team = funnel_from_sums(stages, "team", roster)
+    model.funnel_groups = by_team if len(by_team) > 1 else funnel_from_sums(stages, "branch", roster)
     model.teams = list(roster["team"].unique())
     model.flags, model.flags_failed = _flags(engine, scope, week, team, as_of, set(roster["employee_id"]))
     model.missing = _missing(model.heat, as_of)
@@ -135,6 +165,25 @@ def weekly_page(engine: Engine, scope: Scope, week: str, team: str | None = None
     elif not scope.sees_branch:
         _branch_context(engine, scope, model, line, overrides, lang)
     return model
+
+
+def _week_sums(engine: Engine, scope: Scope, week: str, as_of: dt.date, team: str | None, line: str | None):
+    """(the whole week's sums per manager — every flow metric and the funnel's sale days —, this week's target
+    metrics cut at as_of, last week's cut to the same weekday), each a store aggregate."""
+    a, b = cal.week_bounds(week)
+    mon, end = week_window(week, as_of)
+    seven = dt.timedelta(days=7)
+    if end == b:      # the whole week against the whole week before: the week-grain read
+        both = aggregates.week_sums(engine, scope, [week, cal.week_key(a - seven)], FLOW_METRICS, team=team,
+                                    line=line, positive_days=DEAL_AMOUNT_METRICS)
+        full = both[both["week"] == week].reset_index(drop=True)
+        return full, full, both[both["week"] != week].reset_index(drop=True)
+    full = aggregates.period_sums(engine, scope, a, b, FLOW_METRICS, team=team, line=line,
+                                  positive_days=DEAL_AMOUNT_METRICS)
+    cut = aggregates.periods_sums(engine, scope, {"cur": (mon, end), "prev": (mon - seven, end - seven)},
+                                  TARGET_METRICS, team=team, line=line)
+    return (full, cut[cut["period"] == "cur"].reset_index(drop=True),
+            cut[cut["period"] == "prev"].reset_index(drop=True))
 
 
 def _missing(heat: pd.DataFrame, as_of: dt.date) -> list:

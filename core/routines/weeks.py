@@ -80,6 +80,20 @@ def week_comparison(logs: pd.DataFrame, targets: pd.DataFrame, roster: pd.DataFr
     seven = dt.timedelta(days=7)
     cur = period_totals(logs, mon, end, metrics=ms, roster=roster)
     prv = period_totals(logs, mon - seven, end - seven, metrics=ms, roster=roster)
+    info_logs = slice_period(logs, mon - seven, sun) if roster is None or roster.empty else None
+    return comparison_from_totals(cur, prv, targets, roster, week, overrides, level, ms, as_of, info_logs)
+
+
+def comparison_from_totals(cur: pd.DataFrame, prv: pd.DataFrame, targets: pd.DataFrame, roster: pd.DataFrame | None,
+                           week: str, overrides=None, level: str = "manager", metrics: Sequence[str] | None = None,
+                           as_of=None, info_logs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`week_comparison` from the totals per manager already made of this week (`cur`, cut at `as_of`)
+    and of last week cut to the same weekday (`prv`) — :func:`core.routines.frames.period_totals` frames."""
+    check_level(level, (*LEVELS, "all"))
+    ms = check_metrics(metrics, TARGET_METRICS)
+    week = cal.week_key(cal.week_bounds(week)[0])
+    mon, sun = cal.week_bounds(week)
+    end = sun if as_of is None else max(min(sun, as_date(as_of)), mon - dt.timedelta(days=1))
     share = week_target_share(targets, week, overrides, ms, as_of=as_of)
     wk_days = cal.count_workdays(mon, end, overrides) if end >= mon else 0
     ids = union_ids(active_managers(roster, end=sun), cur["employee_id"], prv["employee_id"], share["employee_id"])
@@ -88,7 +102,7 @@ def week_comparison(logs: pd.DataFrame, targets: pd.DataFrame, roster: pd.DataFr
     pw = prv.set_index("employee_id")[ms].reindex(ids).fillna(0.0)
     wt = share.set_index(["employee_id", "metric"])["week_target"].unstack("metric").reindex(
         index=ids, columns=ms) if len(share) else pd.DataFrame(np.nan, index=ids, columns=ms)
-    info = manager_info(ids, roster, slice_period(logs, mon - seven, sun) if roster is None or roster.empty else None)
+    info = manager_info(ids, roster, info_logs if roster is None or roster.empty else None)
     df = pd.DataFrame({
         "level": "manager", "entity": np.repeat(ids.to_numpy(dtype=object), k),
         "employee_id": np.repeat(ids.to_numpy(dtype=object), k),
@@ -122,14 +136,23 @@ def visits_heatmap(logs: pd.DataFrame, roster: pd.DataFrame | None, week: str, o
     not logged), week_total (the manager's total over the week). Sorted by team, employee_id, date.
     """
     mon, sun = cal.week_bounds(week)
-    days = pd.date_range(pd.Timestamp(mon), pd.Timestamp(sun), freq="D")
     sub = slice_period(logs, mon, sun, ["employee_id", "date", metric] if not logs.empty else None)
+    info_logs = slice_period(logs, mon, sun) if roster is None or roster.empty else None
+    return heatmap_from_values(sub.rename(columns={metric: "value"}), roster, week, overrides, info_logs)
+
+
+def heatmap_from_values(sub: pd.DataFrame, roster: pd.DataFrame | None, week: str, overrides=None,
+                        info_logs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """:func:`visits_heatmap` from the week's logged values already read (`sub`: employee_id, date, value — one
+    row per logged manager-day, as the store's daily values give them)."""
+    mon, sun = cal.week_bounds(week)
+    days = pd.date_range(pd.Timestamp(mon), pd.Timestamp(sun), freq="D")
     ids = active_managers(roster, end=sun).union(pd.Index(sub["employee_id"].unique(), dtype=object), sort=False)
-    info = manager_info(ids, roster, slice_period(logs, mon, sun) if roster is None or roster.empty else None)
+    info = manager_info(ids, roster, info_logs if roster is None or roster.empty else None)
     order = info.reset_index().sort_values(["team", "employee_id"], na_position="last")
     ids = pd.Index(order["employee_id"], dtype=object)
     if len(sub):
-        piv = sub.groupby(["employee_id", "date"])[metric].sum().unstack("date").reindex(index=ids, columns=days)
+        piv = sub.groupby(["employee_id", "date"])["value"].sum().unstack("date").reindex(index=ids, columns=days)
     else:
         piv = pd.DataFrame(np.nan, index=ids, columns=days)
     vals = piv.to_numpy(dtype="float64")

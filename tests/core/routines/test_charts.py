@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 
 import pandas as pd
 import pytest
@@ -244,3 +245,55 @@ def test_distribution_colours_bands_against_time_elapsed(pace, expected):
     d = M.distribution([0.5, 0.7, 0.9, 1.1, 1.3])
     data = next(iter(C.distribution_chart(d, "en", pace=pace).to_dict()["datasets"].values()))
     assert [r["status"] for r in data] == [C.status_label(s, "en") for s in expected]
+
+
+def _quantitative_axes(spec: dict) -> list[tuple[str, dict]]:
+    """(field, axis) of every quantitative x / y encoding with an axis, in every layer."""
+    out = []
+    for lay in _layers(spec):
+        for ch in ("x", "y"):
+            enc = lay.get("encoding", {}).get(ch)
+            if isinstance(enc, dict) and enc.get("type") == "quantitative" and "axis" in enc:
+                out.append((enc.get("field") or enc.get("aggregate"), enc["axis"]))
+    return out
+
+
+# the charts whose value axis is a count (visits, new customers, managers): no 0.5 ticks
+COUNT_AXIS_BUILDERS = ["pace", "leaderboard", "funnel", "trend", "week", "distribution"]
+
+
+@pytest.mark.parametrize("name", COUNT_AXIS_BUILDERS)
+def test_count_axes_tick_whole_numbers(name):
+    axes = [a for _, a in _quantitative_axes(BUILDERS[name]("en").to_dict()) if a.get("format") != "%"]
+    assert axes, "the chart has a value axis"
+    for axis in axes:
+        assert axis.get("tickMinStep") == 1 and axis.get("format") in ("d", ",d"), axis
+
+
+def test_amount_axes_keep_fractional_ticks():
+    spec = C.leaderboard_chart(M.leaderboard(M.period_totals(LOGS, "2026-10-08", "2026-10-09", roster=ROSTER),
+                                             ["deposits_new"]), "deposits_new", "en").to_dict()
+    (_, axis), = _quantitative_axes(spec)
+    assert "tickMinStep" not in axis
+
+
+def test_progress_tooltips_show_whole_counts_and_round_the_daily_need_up():
+    p = _progress().query("level == 'manager' and metric == 'visits'")
+    spec = C.progress_bars(p, "zh", metric="visits").to_dict()
+    for r, (_, src) in zip(_rows(spec), p.iterrows()):
+        for c in ("actual", "target", "expected", "gap", "remaining"):
+            text = r[c]
+            assert "." not in text, f"{c} of a count shows decimals: {text}"
+            assert text == "—" or abs(float(text.replace(",", "")) - src[c]) <= 0.5
+        if src["daily_needed"] == src["daily_needed"]:
+            assert float(r["daily_needed"].replace(",", "")) == math.ceil(round(src["daily_needed"], 6))
+
+
+def test_attainment_heatmap_tooltips_in_each_rows_unit():
+    spec = C.attainment_heatmap(_progress(), "en").to_dict()
+    rows = [r for r in _rows(spec) if "actual" in r]
+    counts = [r for r in rows if "(CNY" not in r["metric_unit"]]
+    amounts = [r for r in rows if "(CNY 10k)" in r["metric_unit"]]
+    assert counts and amounts
+    assert all("." not in r["gap"] for r in counts)
+    assert all(r["target"].count(".") == 1 and len(r["target"].split(".")[1]) == 2 for r in amounts)

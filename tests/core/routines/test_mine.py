@@ -63,6 +63,8 @@ def test_points_praise_first_then_behind_then_missing_log():
     (["张伟"], "zh", "【日报提醒】2026年11月20日的日报还差 1 人未提交:张伟。请今天上午补报,谢谢!"),
     (["张伟", "李娜"], "en", "[Daily report reminder] 2 of us have not logged 2026-11-20 yet: 张伟, 李娜. "
                             "Please log it this morning, thank you!"),
+    (["张伟"], "en", "[Daily report reminder] 1 of us has not logged 2026-11-20 yet: 张伟. "   # not "1 … have"
+                   "Please log it this morning, thank you!"),
 ])
 def test_morning_reminder(missing, lang, want):
     assert reminder_text(missing, dt.date(2026, 11, 20), lang) == want
