@@ -1,7 +1,7 @@
 """Message catalogue, Chinese and English.
 
 Messages live in ``core/locales/*.yaml``, one file per area (``common.yaml``, ``ingest.yaml``, ...), each a
-mapping ``key: {zh: ..., en: ...}``. Keys must be unique across files (checked at load and by a test).
+mapping ``key: {zh: ..., en: ...}``. Keys must be unique within and across files (checked at load and by a test).
 Placeholders use ``str.format`` syntax: ``t("ingest.bad_date", "en", value="x")``.
 """
 from __future__ import annotations
@@ -18,12 +18,37 @@ DEFAULT_LANG = "zh"
 _DIR = Path(__file__).resolve().parent / "locales"
 
 
+class _UniqueKeys(yaml.SafeLoader):
+    """A YAML loader that refuses a key written twice in one mapping (plain YAML keeps the last silently)."""
+
+
+def _unique_mapping(loader: _UniqueKeys, node, deep=False):
+    seen: dict = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise ValueError(f"line {key_node.start_mark.line + 1}: key {key!r} is defined twice "
+                             f"(first on line {seen[key]})")
+        seen[key] = key_node.start_mark.line + 1
+    return yaml.SafeLoader.construct_mapping(loader, node, deep=deep)
+
+
+_UniqueKeys.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
+def read_messages(path: Path) -> dict:
+    """One locale file, refusing duplicate keys with the line of each."""
+    try:
+        return yaml.load(path.read_text(encoding="utf-8"), Loader=_UniqueKeys) or {}
+    except ValueError as exc:
+        raise ValueError(f"{path.name}: {exc}") from None
+
+
 @lru_cache(maxsize=1)
 def catalogue() -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for path in sorted(_DIR.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-        for key, entry in data.items():
+        for key, entry in read_messages(path).items():
             if key in out:
                 raise ValueError(f"{path.name}: key {key!r} is defined twice")
             if not isinstance(entry, dict) or set(entry) != set(LANGS):
@@ -58,13 +83,15 @@ def _missing(value) -> bool:
 
 
 def _half_up(value, decimals: int) -> Decimal:
-    """Round as people do (half away from zero), from the shortest repr of the float: 87.65 → 87.7. Any finite
-    magnitude (1e27 ...) keeps every digit."""
+    """Round as people do (half away from zero), from the shortest repr of the float: 87.65 → 87.7, -0.5 → -1,
+    -1.5 → -2. Any finite magnitude (1e27 ...) keeps every digit. What rounds to zero is a positive zero (-0.3 →
+    0, -0.004 → 0.00), so no formatter built on it ever reads '-0', '-0.00' or '-0.0%'."""
     q = Decimal(1).scaleb(-decimals)
     with localcontext() as ctx:
         ctx.prec = 400     # a float has at most 309 digits before the point
         d = value if isinstance(value, Decimal) else Decimal(repr(float(value)))
-        return d.quantize(q, rounding=ROUND_HALF_UP)
+        r = d.quantize(q, rounding=ROUND_HALF_UP)
+    return r.copy_abs() if r.is_zero() else r
 
 
 def fmt_money_wan(value, lang: str = "zh", decimals: int = 2) -> str:
@@ -85,6 +112,8 @@ def fmt_yuan(value, lang: str = "zh") -> str:
 
 
 def fmt_number(value, decimals: int = 0) -> str:
+    """A number in `decimals` places (half away from zero) with thousands separators: '1,235', '-2', never '-0'
+    (core.fmt, the formatting layer, builds every table and sentence on it); '—' for no value."""
     if _missing(value):
         return "—"
     return f"{_half_up(value, decimals):,.{decimals}f}"

@@ -4,7 +4,6 @@ import re
 from pathlib import Path
 
 import pytest
-import yaml
 
 from core import i18n
 
@@ -21,9 +20,19 @@ def test_catalogue_loads_and_has_both_languages():
 def test_keys_unique_across_files():
     seen = {}
     for path in sorted(LOCALES.glob("*.yaml")):
-        for key in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}):
+        for key in i18n.read_messages(path):
             assert key not in seen, f"{key} in {path.name} and {seen[key]}"
             seen[key] = path.name
+
+
+def test_a_key_written_twice_in_one_file_is_refused_with_its_lines(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text('a.b: {zh: "一", en: "one"}\nc.d: {zh: "二", en: "two"}\na.b: {zh: "三", en: "three"}\n',
+                    encoding="utf-8")
+    with pytest.raises(ValueError, match=r"x.yaml: line 3: key 'a.b' is defined twice \(first on line 1\)"):
+        i18n.read_messages(path)
+    path.write_text('a.b: {zh: "一", en: "one"}\nc.d: {zh: "二", en: "two"}\n', encoding="utf-8")
+    assert list(i18n.read_messages(path)) == ["a.b", "c.d"]
 
 
 def test_placeholders_match_between_languages():
@@ -64,3 +73,23 @@ def test_unknown_key_raises_and_lang_falls_back_to_zh():
 ])
 def test_fmt_number_rounds_half_up(value, decimals, expected):
     assert i18n.fmt_number(value, decimals) == expected
+
+
+@pytest.mark.parametrize("value, decimals, expected", [
+    # half away from zero (the module's rounding), worked by hand; what rounds to zero reads '0', never '-0'
+    (-0.3, 0, "0"), (-0.49, 0, "0"), (-0.0, 0, "0"),
+    (-0.5, 0, "-1"), (0.5, 0, "1"), (-1.5, 0, "-2"), (1.5, 0, "2"), (-2.5, 0, "-3"),
+    (-0.004, 2, "0.00"), (-0.005, 2, "-0.01"), (0.005, 2, "0.01"), (-1234.5, 0, "-1,235"),
+])
+def test_fmt_number_never_reads_negative_zero(value, decimals, expected):
+    assert i18n.fmt_number(value, decimals) == expected
+
+
+@pytest.mark.parametrize("fn, args, expected", [
+    (i18n.fmt_yuan, (-0.001, "zh"), "0.00 元"), (i18n.fmt_yuan, (-0.001, "en"), "CNY 0.00"),
+    (i18n.fmt_yuan, (-0.005, "en"), "-CNY 0.01"),
+    (i18n.fmt_money_wan, (-0.004, "zh"), "0.00 万元"), (i18n.fmt_pct, (-0.0004,), "0.0%"),
+    (i18n.fmt_pct, (-0.0005,), "-0.1%"),
+])
+def test_money_and_pct_never_read_negative_zero(fn, args, expected):
+    assert fn(*args) == expected
