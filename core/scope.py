@@ -12,6 +12,9 @@ Rules
 * **team lead** — reads his own team and his own roster entry (when he has one); writes for his team only
   (daily logs, targets, roster rows, coaching); may not move a manager into or out of his team.
 * **manager** — reads his own rows only and writes none.
+* **display** — the projector kiosk behind a director's display link (core/display.py): not an account role.
+  Reads its branch (no team) or its one team, exactly as a director or that team's lead would read, and writes
+  nothing at all; it opens none of the app's pages (app.py shows it the kiosk alone, views/display.py).
 """
 from __future__ import annotations
 
@@ -22,23 +25,25 @@ from core.errors import ScopeError
 
 ROLES = ("director", "team_lead", "manager")
 DIRECTOR, TEAM_LEAD, MANAGER = ROLES
+DISPLAY = "display"                 # a display link's read-only kiosk scope; never an account's role
+_SCOPE_ROLES = (*ROLES, DISPLAY)
 # Which pages (by key) each role opens, and where each lands after sign-in.
 PAGE_ROLES = {
     "morning": ROLES, "weekly": ROLES, "monthly": ROLES, "commission": ROLES, "coaching": ROLES,
-    "upload": (DIRECTOR, TEAM_LEAD), "settings": (DIRECTOR,),
+    "upload": (DIRECTOR, TEAM_LEAD), "settings": (DIRECTOR,), "profile": ROLES,
 }
-LANDING_PAGE = {DIRECTOR: "morning", TEAM_LEAD: "morning", MANAGER: "commission"}
+LANDING_PAGE = {DIRECTOR: "morning", TEAM_LEAD: "morning", MANAGER: "commission", DISPLAY: "display"}
 
 
 @dataclass(frozen=True)
 class Scope:
-    role: str                       # "director" | "team_lead" | "manager"
+    role: str                       # "director" | "team_lead" | "manager" | "display"
     username: str = "system"
     team: str | None = None         # team name, for a team lead
     employee_id: str | None = None  # own roster entry (a manager; optionally a team lead)
 
     def __post_init__(self):
-        if self.role not in ROLES:
+        if self.role not in _SCOPE_ROLES:
             raise ValueError(f"unknown role {self.role!r}")
         if self.role == TEAM_LEAD and not self.team:
             raise ValueError("a team lead scope needs a team")
@@ -59,9 +64,19 @@ class Scope:
         return self.role == MANAGER
 
     @property
+    def is_display(self) -> bool:
+        """The read-only kiosk of a display link."""
+        return self.role == DISPLAY
+
+    @property
     def sees_branch(self) -> bool:
         """Sees every team's individuals (the branch as a whole)."""
-        return self.role == DIRECTOR
+        return self.role == DIRECTOR or (self.role == DISPLAY and not self.team)
+
+    @property
+    def may_write(self) -> bool:
+        """May write anything at all (a display link's kiosk may not)."""
+        return self.role != DISPLAY
 
     @property
     def sees_only_self(self) -> bool:
@@ -101,15 +116,17 @@ class Scope:
 
     # ------------------------------------------------------------------ reading
     def can_see_team(self, team: str | None) -> bool:
-        if self.role == DIRECTOR:
+        if self.role == DIRECTOR or (self.role == DISPLAY and not self.team):
             return True
-        if self.role == TEAM_LEAD:
+        if self.role in (TEAM_LEAD, DISPLAY):
             return team == self.team
         return False
 
     def can_see_manager(self, employee_id: str, team: str | None) -> bool:
-        if self.role == DIRECTOR:
+        if self.role == DIRECTOR or (self.role == DISPLAY and not self.team):
             return True
+        if self.role == DISPLAY:
+            return team == self.team
         if self.role == TEAM_LEAD:
             return team == self.team or employee_id == self.employee_id
         return employee_id == self.employee_id
@@ -121,15 +138,17 @@ class Scope:
     def row_filter(self) -> tuple[str | None, str | None]:
         """How the store filters rows for this scope: (team, employee_id) — rows whose team equals `team`
         OR whose employee_id equals `employee_id`; (None, None) means everything (a director)."""
-        if self.role == DIRECTOR:
+        if self.role == DIRECTOR or (self.role == DISPLAY and not self.team):
             return None, None
         if self.role == TEAM_LEAD:
             return self.team, self.employee_id
+        if self.role == DISPLAY:
+            return self.team, None
         return None, self.employee_id
 
     def home_team(self, requested: str | None = None) -> str | None:
         """The team a page should show when `requested` is asked for: a team lead always his own."""
-        if self.role == TEAM_LEAD:
+        if self.role == TEAM_LEAD or (self.role == DISPLAY and self.team):
             return self.team
         return requested
 
@@ -169,6 +188,11 @@ class Scope:
     def require_director(self) -> None:
         if self.role != DIRECTOR:
             raise ScopeError("scope.needs_role", roles=DIRECTOR)
+
+
+def display_scope(link_id: int, team: str | None) -> Scope:
+    """The read-only Scope of display link `link_id`: the branch (team None) or one team."""
+    return Scope(DISPLAY, username=f"display:{int(link_id)}", team=team or None)
 
 
 def is_director_role(role: str) -> bool:

@@ -19,12 +19,15 @@ from core import auth, store
 from core.cli import coaching, commission, data, demo, mappings, users, notify
 from core.cli import reserve
 from core.cli import inquiries, period
+from core.cli import display
+from core.cli import rollups
 from core.errors import AppError
 from core.i18n import t
 from core.scope import SYSTEM, Scope
 
 # Areas that add sub-commands; each module defines register(subparsers).
-AREAS = (data, users, commission, period, inquiries, demo, coaching, notify, mappings, reserve)
+AREAS = (data, users, commission, period, inquiries, demo, coaching, notify, mappings, reserve, display,
+         rollups)
 
 
 @dataclass

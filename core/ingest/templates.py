@@ -1,7 +1,7 @@
 """Blank upload templates (.xlsx): daily log (日报), roster (花名册) and monthly targets (目标分解).
 
 Each template has one data sheet whose header row carries the bilingual header with its unit
-(``新增存款(万元) New deposits (10k CNY)``, exactly what ``core.schema.match_header`` reads back), data
+(``新增存款(万元) New deposits (CNY 10k)``, exactly what ``core.schema.match_header`` reads back), data
 validation on every column (dates, whole non-negative counts, amounts, 对公/零售, months), and an instructions
 sheet (填写说明 Instructions — ignored by the importer) explaining every column in both languages.
 """

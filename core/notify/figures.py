@@ -39,7 +39,7 @@ def _yesterday_chart(model: MorningModel, lang: str) -> alt.Chart:
                        "value": [float(model.totals.get(m, 0.0)) for m in KEY_TILES]})
     bars = alt.Chart(df).mark_bar(color="#2f6fb0").encode(
         y=alt.Y("metric:N", sort=None, title=None, axis=alt.Axis(labelFontSize=22)),
-        x=alt.X("value:Q", title=None, axis=alt.Axis(labelFontSize=16)))
+        x=alt.X("value:Q", title=None, axis=alt.Axis(format=",d", tickMinStep=1, labelFontSize=16)))   # counts
     text = bars.mark_text(align="left", dx=4, fontSize=20).encode(text=alt.Text("value:Q", format=",.0f"))
     title = t("notify.png.yesterday", lang, date=fmt_date(model.yesterday, lang))
     return (bars + text).properties(width=WIDTH, height=58 * len(df), title=alt.TitleParams(title, fontSize=20))

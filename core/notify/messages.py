@@ -12,10 +12,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from core import fmt
 from core.coaching.flags import Flag
 from core.i18n import fmt_date, fmt_pct, norm_lang, t
 from core.routines.morning import KEY_TILES, MorningModel
-from core.routines.talking import fmt_amount
 from core.schema import metric_label
 
 KINDS = ("morning", "reminder", "alert", "test")
@@ -60,7 +60,7 @@ def morning_message(model: MorningModel, lang: str, demo: bool, team: str | None
         head.append(t("notify.morning.no_data", lang))
         return Message("morning", lang, title, head=head, image=image)
     tot = model.totals
-    figures = " · ".join(f"{metric_label(m, lang, with_unit=False)} {fmt_amount(m, tot.get(m, 0.0), lang)}"
+    figures = " · ".join(f"{metric_label(m, lang, with_unit=False)} {fmt.amount(m, tot.get(m, 0.0), lang)}"
                          for m in KEY_TILES)
     head += [f"> {t('notify.morning.yesterday', lang, date=fmt_date(model.yesterday, lang))}{figures}",
              (f"> {t('notify.morning.logged', lang, logged=tot['logged'], total=tot['managers'])} · "
@@ -75,7 +75,7 @@ def morning_message(model: MorningModel, lang: str, demo: bool, team: str | None
             status = t(f"notify.status.{r['status']}", lang) if r.get("status") in ("ahead", "on_pace", "behind") \
                 else "—"
             items.append(t("notify.morning.tile", lang, metric=metric_label(r["metric"], lang, with_unit=False),
-                           actual=fmt_amount(r["metric"], r["actual"], lang), attainment=fmt_pct(r["attainment"]),
+                           actual=fmt.amount(r["metric"], r["actual"], lang), attainment=fmt_pct(r["attainment"]),
                            status=status))
     return Message("morning", lang, title, head=head, items=items, image=image)
 

@@ -102,7 +102,7 @@ def test_a_mapped_header_keeps_its_unit_and_a_director_uses_branch_mappings(db):
     row = store_logs.read_logs(db, SYSTEM).iloc[0]
     assert row["deposit_balance"] == 5000.0 and row["visits"] == 0.0
     assert [m.message("en") for m in mp.applied_columns(out)] == [
-        "“日均存款(亿元)” read as Deposit balance (10k CNY) — mapped by your saved mapping (branch-wide)"]
+        "“日均存款(亿元)” read as Deposit balance (CNY 10k) — mapped by your saved mapping (branch-wide)"]
     assert mp.applied_columns(out)[0].message("zh") == \
         "「日均存款(亿元)」读作「存款余额(万元)」—— 已按您保存的列映射读取(全行)"
 

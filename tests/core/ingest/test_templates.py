@@ -55,7 +55,7 @@ def test_template_structure(kind, n_cols, first, validations):
 def test_daily_template_headers_carry_units():
     ws = openpyxl.load_workbook(io.BytesIO(templates.template_xlsx("daily"))).worksheets[0]
     headers = [c.value for c in ws[1]]
-    assert "新增存款(万元) New deposits (10k CNY)" in headers
+    assert "新增存款(万元) New deposits (CNY 10k)" in headers
     assert "中间业务收入(元) Fee income (CNY)" in headers
 
 
