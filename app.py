@@ -8,6 +8,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import os
+import re
+from typing import Callable
+from urllib.parse import urlparse
 
 import streamlit as st
 
@@ -19,7 +22,7 @@ from core.store import logs as store_logs
 from ui import data as ui_data
 from ui.context import PageContext, set_context
 from ui.text import md
-from views import signin
+from views import display, signin
 
 log = logging.getLogger("dashboard")
 
@@ -30,6 +33,7 @@ PAGES = [
     ("views/monthly.py", "page.monthly", ":material/calendar_month:", "month"),
     ("views/commission.py", "page.commission", ":material/payments:", "month"),
     ("views/coaching.py", "page.coaching", ":material/support_agent:", "week"),
+    ("views/profile.py", "page.profile", ":material/person:", "month"),
     ("views/upload.py", "page.upload", ":material/upload_file:", None),
     ("views/settings.py", "page.settings", ":material/settings:", None),
 ]
@@ -37,7 +41,7 @@ PAGES = [
 
 def _page_key(file: str) -> str:
     return file.split("/")[-1][:-3]
-FILTER_KEYS = ("lang", "team", "line", "day", "week", "month", "big")
+FILTER_KEYS = ("lang", "team", "line", "day", "week", "month", "big", "rotate")
 
 st.set_page_config(page_title="客户经理营销管理看板 · CM Sales Dashboard", page_icon=":material/monitoring:",
                    layout="wide")
@@ -167,28 +171,69 @@ def _month_label(month: str, lang: str) -> str:
     return f"{y}年{int(m)}月" if lang == "zh" else month
 
 
-BIG_SCREEN_CSS = """
-<style>
-[data-testid="stSidebar"], [data-testid="stSidebarCollapsedControl"], [data-testid="stHeader"] {display: none !important;}
-html, body, [data-testid="stAppViewContainer"] {font-size: 22px;}
-[data-testid="stMetricValue"] {font-size: 3.2rem !important;}
-[data-testid="stMetricLabel"] p {font-size: 1.4rem !important;}
-h1 {font-size: 3.2rem !important;} h2 {font-size: 2.4rem !important;} h3 {font-size: 1.9rem !important;}
-[data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li {font-size: 1.5rem;}
-</style>
-"""
+def _signed_out_navigation() -> None:
+    """Before sign-in: declare every page (hidden) so the address asked for (a bookmark such as /weekly) is kept
+    and the page opens once the person has signed in."""
+    st.navigation([st.Page(_signing_in, title=t("auth.signin_title", "zh"), url_path="signin", default=True)]
+                  + [st.Page(f, title=t(k, "zh"), url_path=_page_key(f)) for f, k, _icon, _period in PAGES]
+                  + [st.Page(_unknown_page(slug, "zh", None), title=t("app.page_unknown_title", "zh"), url_path=slug)
+                     for slug in _unknown_paths()],
+                  position="hidden")
 
 
-def _leave_big_screen() -> None:
-    # A callback runs before the next run, so it may reset the sidebar toggle's own state.
-    st.session_state["w_big"] = False
-    st.session_state["f_big"] = ""
+_SLUG = re.compile(r"^[A-Za-z0-9_-]{1,60}$")
+
+
+def _unknown_paths() -> list[str]:
+    """Addresses of this session that name no page (a mistyped /setings): each gets a hidden page of its own
+    saying so in the page's language, instead of Streamlit's English "Page not found" dialog. The address comes
+    from st.context.url, which still carries the path when it names no page Streamlit knows."""
+    ss = st.session_state
+    seen = ss.setdefault("_unknown_paths", [])
+    try:
+        path = urlparse(str(st.context.url or "")).path
+    except (AttributeError, RuntimeError, ValueError):   # no browser behind this run (AppTest)
+        path = ""
+    slug = path.strip("/").split("/")[-1] if path.strip("/") else ""
+    known = {_page_key(f) for f, _k, _i, _p in PAGES} | {"signin"}
+    if slug and slug not in known and slug not in seen and _SLUG.match(slug) and len(seen) < 5:
+        seen.append(slug)
+    return list(seen)
+
+
+def _refused_page(key: str, lang: str, scope, landing) -> Callable[[], None]:
+    """A page this role may not open (core.scope.PAGE_ROLES), reached by its address: our own refusal in the
+    page's language, nothing of the page itself, and a way back to the person's landing page."""
+    def refused() -> None:
+        st.title(t("app.page_refused_title", lang))
+        st.warning(t("app.page_refused", lang, page=t(f"page.{key}", lang), role=t(f"role.{scope.role}", lang)))
+        st.page_link(landing, label=t("app.page_back", lang), icon=":material/arrow_back:")
+    return refused
+
+
+def _unknown_page(slug: str, lang: str, landing) -> Callable[[], None]:
+    def unknown() -> None:
+        st.title(t("app.page_unknown_title", lang))
+        st.warning(t("app.page_unknown", lang, path="/" + slug))
+        if landing is not None:
+            st.page_link(landing, label=t("app.page_back", lang), icon=":material/arrow_back:")
+    return unknown
+
+
+def _signing_in() -> None:
+    """The address "/" while signed out: no page of its own (the form is already drawn). Being the default page
+    here, it keeps the pages' own addresses for bookmarks, and after sign-in "/" opens the role's landing page
+    instead of whichever page happened to be the default before."""
 
 
 def main() -> None:
     _load_query_params()
     ss = st.session_state
     lang = ss.get("f_lang") if ss.get("f_lang") in LANGS else "zh"
+    if st.query_params.get("display"):     # the director's display link: the kiosk alone, no password
+        url, engine = _engine()
+        display.render(engine, url, st.query_params.get("display"), lang)
+        return
     with st.sidebar:
         lang = st.radio(t("app.language", lang), LANGS, index=LANGS.index(lang), horizontal=True,
                         format_func=lambda v: "中文" if v == "zh" else "English", key="w_lang")
@@ -199,23 +244,35 @@ def main() -> None:
         ss["_demo_just_loaded"] = True
 
     scope = signin.require_user(engine, lang)
+    signin.write_cookie()
     if scope is None:
-        _sync_query_params({"lang": lang})
+        _signed_out_navigation()
         st.stop()
 
     demo_data = auth.demo_mode(engine)
     here = os.path.dirname(os.path.abspath(__file__))
     allowed = [p for p in PAGES if scope.may_open(_page_key(p[0])) and os.path.exists(os.path.join(here, p[0]))]
-    nav_pages = [st.Page(f, title=t(k, lang), icon=icon, url_path=_page_key(f),
+    nav_pages = [st.Page(f, title=t(k + ("_mine" if k == "page.profile" and scope.sees_only_self else ""), lang),
+                         icon=icon, url_path=_page_key(f),
                          default=(_page_key(f) == scope.landing_page))
                  for f, k, icon, _period in allowed]
-    pg = st.navigation(nav_pages)
+    landing = next((page for p, page in zip(allowed, nav_pages) if _page_key(p[0]) == scope.landing_page),
+                   nav_pages[0])
+    # Every other page is declared too, hidden: opened by its address it refuses in the page's language
+    hidden = [st.Page(_refused_page(_page_key(f), lang, scope, landing), title=t(k, lang), icon=icon,
+                      url_path=_page_key(f), visibility="hidden")
+              for f, k, icon, _period in PAGES if (f, k, icon, _period) not in allowed]
+    hidden += [st.Page(_unknown_page(slug, lang, landing), title=t("app.page_unknown_title", lang),
+                       url_path=slug, visibility="hidden") for slug in _unknown_paths()]
+    pg = st.navigation(nav_pages + hidden)
     # Match the page object itself: Streamlit gives the default page an empty url_path.
     period = next((p[3] for p, page in zip(allowed, nav_pages) if page is pg), None)
 
     version = store.data_version(engine)
     overrides = ui_data.overrides(url, version)
     filters = _sidebar_filters(engine, scope, lang, period, overrides)
+    if filters["data_end"] is not None:     # the latest week's coaching, evaluated before anyone asks for it
+        ui_data.prepare_coaching(url, version, cal.week_key(filters["data_end"]), dt.date.today())
 
     big = str(ss.get("f_big", "")) in ("1", "true", "True") and period == "day"
     with st.sidebar:
@@ -229,14 +286,13 @@ def main() -> None:
         st.caption(t("app.signed_in_as", lang, name=md(name), role=t(f"role.{scope.role}", lang)))
         with st.popover(t("auth.change_password", lang), icon=":material/key:"):
             signin.render_password_change(engine, scope, lang, key="sidebar_pw")
-        if st.button(t("app.sign_out", lang), key="w_signout"):
-            signin.sign_out()
+        if st.button(t("app.sign_out", lang), key="w_signout", width="stretch"):
+            signin.sign_out(engine)
+            st.rerun()
+        if st.button(t("session.sign_out_all", lang), key="w_signout_all", width="stretch", type="tertiary"):
+            signin.sign_out(engine, everywhere=True, scope=scope)
             st.rerun()
 
-    if big:
-        st.markdown(BIG_SCREEN_CSS, unsafe_allow_html=True)
-        st.columns([5, 1])[1].button("✕ " + t("app.big_screen", lang), key="w_exit_big", width="stretch",
-                                     on_click=_leave_big_screen)
     if demo_data:
         st.caption(":material/info: " + t("app.demo_banner", lang))
     if ss.pop("_demo_just_loaded", False):
@@ -252,7 +308,9 @@ def main() -> None:
                         "day": filters["day"].isoformat() if period == "day" else None,
                         "week": filters["week"] if period == "week" else None,
                         "month": filters["month"] if period == "month" else None,
-                        "big": "1" if big else None})
+                        "big": "1" if big else None,
+                        "rotate": ss.get("f_rotate") if big and ss.get("f_rotate") else None,
+                        "id": st.query_params.get("id") if pg.url_path == "profile" else None})
     try:
         pg.run()
     except Exception as exc:  # never a traceback in front of a director

@@ -5,13 +5,20 @@ import, undo, plan or coaching change), so a user never sees another scope's cac
 """
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import os
+import threading
+
 import pandas as pd
 import streamlit as st
 
-from core import store
+from core import coaching, store
 from core.scope import Scope
 from core.store import config as store_config
 from core.store import logs as store_logs
+
+log = logging.getLogger("dashboard.data")
 
 
 @st.cache_resource(show_spinner=False)
@@ -69,3 +76,32 @@ def targets(ctx, months=None, team: str | None | bool = True, line: str | None |
 
 def overrides(url: str, version: str) -> dict:
     return _overrides(url, version)
+
+
+_prepared: set = set()
+_prepared_lock = threading.Lock()
+
+
+def prepare_coaching(url: str, version: str, week: str, today: dt.date) -> threading.Thread | None:
+    """Once per database, data version and week: evaluate the week's coaching in the background
+    (:func:`core.coaching.prepare_week`), so that whoever opens 周小结 or 辅导 after an import — a team lead, each
+    manager — reads the shared evaluation instead of waiting for it (the 8:30 meeting starts on 晨会). The thread,
+    or None when already started (or DASH_PREPARE=0, as in the tests)."""
+    if os.environ.get("DASH_PREPARE") == "0":
+        return None
+    key = (url, version, week, today)
+    with _prepared_lock:
+        if key in _prepared:
+            return None
+        if len(_prepared) > 64:
+            _prepared.clear()
+        _prepared.add(key)
+
+    def run() -> None:
+        try:
+            coaching.prepare_week(engine_for(url), week, today)
+        except Exception:       # the pages evaluate it themselves then; nothing is lost
+            log.exception("preparing the coaching of %s failed", week)
+    th = threading.Thread(target=run, name=f"prepare-coaching-{week}", daemon=True)
+    th.start()
+    return th

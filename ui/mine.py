@@ -5,12 +5,12 @@ Tables are few and narrow (they are read on a phone): each cell is already forma
 """
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from core import fmt
 from core.routines.mine import Mine
 from core.schema import metric_label
+from ui import cards
 from ui.text import html_text
 
 
@@ -39,19 +39,16 @@ def month_table(ctx, mine: Mine) -> None:
     if r.empty:
         st.info(ctx.t("mine.no_rows"))
         return
-    view = pd.DataFrame({
-        "metric": [metric_label(m, ctx.lang) for m in r["metric"]],
-        "done": [f"{fmt.number(a, m)} / {fmt.number(t_, m)}" for a, t_, m in zip(r["actual"], r["target"],
-                                                                                  r["metric"])],
-        "attainment": [fmt.pct(v) for v in r["attainment"]],
-        "gap": [fmt.signed(v, m) for v, m in zip(r["gap"], r["metric"])],
-        "daily": [fmt.number_up(v, m) for v, m in zip(r["daily_needed"], r["metric"])],
-        "rank": [f"{rank_pair(a, b)} · {rank_pair(c, d)}" for a, b, c, d in zip(r["team_rank"], r["team_n"],
-                                                                         r["branch_rank"], r["branch_n"])],
-    })
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "metric": ctx.t("word.metric"), "done": ctx.t("mine.col.done"), "attainment": ctx.t("word.attainment"),
-        "gap": ctx.t("mine.col.gap"), "daily": ctx.t("mine.col.daily"), "rank": ctx.t("mine.col.rank")})
+    # cards, not a six-column table: on a phone the table scrolled sideways and hid the gap and the ranks
+    cards.metric_cards([cards.Card(
+        title=metric_label(m, ctx.lang), headline=fmt.pct(att),
+        facts=((ctx.t("mine.col.done"), f"{fmt.number(a, m)} / {fmt.number(t_, m)}"),
+               (ctx.t("mine.col.gap"), fmt.signed(gap, m)),
+               (ctx.t("mine.col.daily"), fmt.number_up(daily, m)),
+               (ctx.t("mine.col.rank"), f"{rank_pair(tr, tn)} · {rank_pair(br, bn)}")))
+        for m, a, t_, att, gap, daily, tr, tn, br, bn in zip(
+            r["metric"], r["actual"], r["target"], r["attainment"], r["gap"], r["daily_needed"], r["team_rank"],
+            r["team_n"], r["branch_rank"], r["branch_n"])], name="month")
     st.caption(ctx.t("mine.month_note"))
 
 
@@ -60,15 +57,26 @@ def medians_table(ctx, mine: Mine, own_col: str = "actual") -> None:
     r = mine.rows
     if r.empty:
         return
-    view = pd.DataFrame({
-        "metric": [metric_label(m, ctx.lang) for m in r["metric"]],
-        "own": [fmt.number(v, m) for v, m in zip(r[own_col], r["metric"])],
-        "team_median": [fmt.number(v, m) for v, m in zip(r["team_median"], r["metric"])],
-        "branch_median": [fmt.number(v, m) for v, m in zip(r["branch_median"], r["metric"])],
-    })
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "metric": ctx.t("word.metric"), "own": ctx.t("mine.col.own"),
-        "team_median": ctx.t("mine.col.team_median"), "branch_median": ctx.t("mine.col.branch_median")})
+    # cards as the month above: his figure and the two medians under the metric (a table scrolled on a phone)
+    cards.metric_cards([cards.Card(
+        title=metric_label(m, ctx.lang), headline="",
+        facts=((ctx.t("mine.col.own"), fmt.number(own, m)), (ctx.t("mine.col.team_median"), fmt.number(tm, m)),
+               (ctx.t("mine.col.branch_median"), fmt.number(bm, m))))
+        for m, own, tm, bm in zip(r["metric"], r[own_col], r["team_median"], r["branch_median"])], name="medians")
+
+
+def compare_cards(ctx, mine: Mine) -> None:
+    """Per metric: this month so far, the same days of last month, 环比 and 同比 (a five-column table scrolled
+    sideways on a phone)."""
+    r = mine.rows
+    if r.empty:
+        return
+    cards.metric_cards([cards.Card(
+        title=metric_label(m, ctx.lang), headline=fmt.number(a, m),
+        facts=((ctx.t("mine.col.prev_month"), fmt.number(prev, m)), (ctx.t("mine.col.mom"), fmt.signed_pct(mom)),
+               (ctx.t("mine.col.yoy"), fmt.signed_pct(yoy))))
+        for m, a, prev, mom, yoy in zip(r["metric"], r["actual"], r["mom_previous"], r["mom_pct"], r["yoy_pct"])],
+        name="compare")
 
 
 def flags_and_work(ctx, mine: Mine) -> None:

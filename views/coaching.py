@@ -1,7 +1,8 @@
 """辅导 · Coaching: praise first, this week's flags with their evidence, acknowledgements, the coaching log.
 
-A thin view over core.coaching: the week's review (flags, evidence series, praise), did coaching work, and the
-validated writes of sessions and acknowledgements. A customer manager sees his own flags and sessions, read-only.
+A thin view over core.coaching: the week's review (flags, praise), a flag's evidence chart when the user opens
+it, did coaching work, and the validated writes of sessions and acknowledgements. A customer manager sees his
+own flags and sessions, read-only.
 """
 from __future__ import annotations
 
@@ -13,11 +14,12 @@ import pandas as pd
 import streamlit as st
 
 from core import charts as C
-from core import coaching
+from core import coaching, fmt
 from core.errors import AppError
 from core.i18n import fmt_date
 from core.schema import metric_label
 from ui import data as ui_data
+from ui import drill
 from ui.context import get_context
 from ui.text import md
 
@@ -37,6 +39,12 @@ def _sessions(url: str, scope_key: tuple, version: str, team, today: dt.date) ->
     return coaching.session_review(ui_data.engine_for(url), ui_data.scope_of(scope_key), today, team=team)
 
 
+@st.cache_data(show_spinner=False, max_entries=64, ttl=3600)
+def _evidence(url: str, scope_key: tuple, version: str, week: str, as_of: dt.date,
+              flag: coaching.Flag) -> pd.DataFrame:
+    return coaching.flag_evidence(ui_data.engine_for(url), ui_data.scope_of(scope_key), week, flag, as_of=as_of)
+
+
 def _fail(ctx, exc: Exception) -> None:
     if os.environ.get("DASH_RAISE") == "1":
         raise exc
@@ -54,9 +62,21 @@ def _rule(ctx, rule_id: str) -> str:
     return ctx.t(f"coaching.rule.{rule_id}")
 
 
-def _chart(ctx, series: pd.DataFrame, f: coaching.Flag) -> None:
+def _chart(ctx, f: coaching.Flag, as_of: dt.date) -> None:
+    """The evidence chart of one flag, built only when the user opens it (not one per flag on the first screen)."""
+    if f.rule_id == "new_without_mentor":
+        return
+    if not st.toggle(ctx.t("coaching.evidence.show"), key=f"evidence_{f.employee_id}_{f.rule_id}"):
+        return
+    try:
+        series = _evidence(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.week, as_of, f)
+    except AppError as exc:
+        st.error(exc.message(ctx.lang))
+        return
     chart = C.evidence_chart(series, f.rule_id, f.metric, ctx.lang, name=f.manager_name)
-    if chart is not None:
+    if chart is None:
+        st.caption(ctx.t("coaching.evidence.none"))
+    else:
         st.altair_chart(chart, width="stretch")
 
 
@@ -74,8 +94,8 @@ def _praise(ctx, review: coaching.Review) -> None:
         for r in review.improved.itertuples():
             st.markdown("- " + ctx.t("coaching.praise.improved_row", name=md(r.manager_name), team=md(r.team),
                                       metric=metric_label(r.metric, ctx.lang, with_unit=False),
-                                      before=coaching.fmt_value(r.metric, r.before, ctx.lang),
-                                      after=coaching.fmt_value(r.metric, r.after, ctx.lang),
+                                      before=fmt.figure(r.metric, r.before, ctx.lang),
+                                      after=fmt.figure(r.metric, r.after, ctx.lang),
                                       score=f"{r.score:.2f}"))
     with right:
         st.markdown(f"**{ctx.t('coaching.praise.resolved')}**")
@@ -131,7 +151,7 @@ def _flag(ctx, f: coaching.Flag, review: coaching.Review, read_only: bool, acks:
     st.badge(sev, color=SEVERITY_COLOR.get(f.severity, "gray"))
     st.markdown(f"**{title}**  \n{f.reason(ctx.lang)}")
     st.caption(focus)
-    _chart(ctx, review.series.get(f.key), f)
+    _chart(ctx, f, review.as_of)
     if not read_only:
         _ack_form(ctx, f)
 
@@ -144,7 +164,10 @@ def _flags(ctx, review: coaching.Review, read_only: bool) -> None:
         return
     loud = [f for f in active if not f.acknowledged]
     n = {s: sum(1 for f in loud if f.severity == s) for s in coaching.SEVERITIES}
-    st.caption(ctx.t("coaching.flags.count", managers=len({f.employee_id for f in loud}), flags=len(loud), **n))
+    if ctx.scope.sees_only_self:     # his own flags: no "managers: 1"
+        st.caption(ctx.t("coaching.flags.count_mine", flags=len(loud), **n))
+    else:
+        st.caption(ctx.t("coaching.flags.count", managers=len({f.employee_id for f in loud}), flags=len(loud), **n))
     muted = len(active) - len(loud)
     show_acked = True
     if muted:
@@ -229,7 +252,7 @@ def _log(ctx, sessions: pd.DataFrame, read_only: bool) -> None:
         "status": sessions["status"].map(lambda s: ctx.t(f"coaching.status.{s}")),
         "outcome": sessions["outcome"].fillna(""),
     })
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    drill.table(table, sessions, "coaching_log", column_config={
         "date": st.column_config.DateColumn(ctx.t("coaching.session.date")),
         "coach": ctx.t("coaching.session.coach"), "manager": ctx.t("coaching.session.manager"),
         "topic": ctx.t("coaching.session.topic"), "rule": ctx.t("coaching.session.flag"),

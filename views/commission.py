@@ -21,10 +21,13 @@ from core.commission.reserve import NEVER
 from core.commission.text import avg_text, q_unit, release_how
 from core.commission.xlsx import statement_xlsx
 from core.errors import AppError, ScopeError
+from core import fmt
 from core.i18n import fmt_date
-from core.schema import FIELDS_BY_NAME
+from core.schema import FIELDS_BY_NAME, metric_label
 from core.scope import Scope
 from ui import data as ui_data
+from ui import drill
+from ui.cards import Card, Row, line_cards, metric_cards, wide_or_narrow
 from ui.context import get_context
 from ui.text import md
 from views import commission_pay
@@ -73,14 +76,12 @@ def _summary(url: str, scope_key: tuple, version: str, period: str, team, line) 
 
 # ---------------------------------------------------------------- statement
 
-def _statement_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
-    rows = [{"item": cm.metric_name(ln.metric, ctx.lang), "quantity": cm.fmt_num(ln.quantity),
-             "unit": cm.unit_label(ln.metric, ctx.lang), "how": ln.how(ctx.lang),
-             "amount": f"{ln.amount:,.2f}"} for ln in stmt.lines]
-    return pd.DataFrame(rows)
+def _statement_rows(ctx, stmt: cm.Statement) -> list[Row]:
+    """The statement's lines as cards: item, quantity × rate (the line's how-text), amount."""
+    return [Row(cm.metric_name(ln.metric, ctx.lang), ln.how(ctx.lang), f"{ln.amount:,.2f}") for ln in stmt.lines]
 
 
-def _steps_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
+def _steps_rows(ctx, stmt: cm.Statement) -> list[Row]:
     """The steps from gross to payable, worded as the CLI and the workbook word them (issue 11: the attainment
     factor after the coefficient, each reserve instalment paid this period after the amount held back)."""
     t = ctx.t
@@ -89,13 +90,13 @@ def _steps_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
         return f"{d:,.2f}"
 
     has_factor = stmt.attainment is not None or stmt.factor != 1
-    factor = f" × {cm.fmt_num(stmt.factor)}" if has_factor else ""
+    factor = f" × {fmt.exact(stmt.factor)}" if has_factor else ""
     rows = [(t("commission.step.gross"), "", money_cell(stmt.gross)),
-            (t("commission.step.coefficient"), stmt.grade, cm.fmt_num(stmt.coefficient))]
+            (t("commission.step.coefficient"), fmt.grade(stmt.grade, ctx.lang), fmt.exact(stmt.coefficient))]
     if has_factor:          # 完成率系数: each metric's attainment, the composite and the factor
-        rows.append((t("commission.step.attainment"), stmt.attainment_how(ctx.lang), cm.fmt_num(stmt.factor)))
+        rows.append((t("commission.step.attainment"), stmt.attainment_how(ctx.lang), fmt.exact(stmt.factor)))
     rows.append((t("commission.step.before_deductions"),
-                 f"{cm.fmt_num(stmt.gross)} × {cm.fmt_num(stmt.coefficient)}{factor}",
+                 f"{fmt.exact(stmt.gross)} × {fmt.exact(stmt.coefficient)}{factor}",
                  money_cell(stmt.performance_before_deductions)))
     for d in stmt.deduction_lines:
         rows.append((t("commission.step.deduction", metric=cm.metric_name(d.metric, ctx.lang)), d.how(ctx.lang),
@@ -109,12 +110,13 @@ def _steps_table(ctx, stmt: cm.Statement) -> pd.DataFrame:
     for inst in stmt.releases:        # reserve instalments paid this period (net of forfeits)
         rows.append((t("commission.step.reserve_released"), release_how(inst, ctx.lang), money_cell(inst.paid)))
     rows += [(t("commission.step.base_pay"),
-              f"{cm.fmt_num(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else "",
+              f"{fmt.exact(stmt.base_pay_monthly)} × {stmt.months}" if stmt.months > 1 else "",
               money_cell(stmt.base_pay)),
              (t("commission.step.payable"),
               t("commission.step.payable_how_released" if stmt.releases else "commission.step.payable_how"),
               money_cell(stmt.payable))]
-    return pd.DataFrame([{"step": label, "how": how, "amount": value} for label, how, value in rows])
+    last = len(rows) - 1
+    return [Row(label, how, value, strong=i == last) for i, (label, how, value) in enumerate(rows)]
 
 
 def _why_caption(ctx, line, metric: str, quantity, days) -> str:
@@ -134,45 +136,41 @@ def _why(ctx, stmt: cm.Statement) -> None:
     entries = [(ln, ln.metric, ln.quantity, ln.days) for ln in stmt.lines]
     entries += [(d, d.metric, d.quantity, d.days) for d in stmt.deduction_lines]
     for line, metric, quantity, days in entries:
-        unit = cm.unit_label(metric, ctx.lang)
-        label = f"{cm.metric_name(metric, ctx.lang)}: {cm.fmt_num(quantity)} {unit}".rstrip()
+        label = f"{cm.metric_name(metric, ctx.lang)}: {q_unit(metric, quantity, ctx.lang)}"
         with st.expander(ctx.t("commission.page.why_line", label=label, n=len(days))):
             if not days:
                 st.caption(ctx.t("commission.page.no_days"))
                 continue
             df = pd.DataFrame({ctx.t("word.date"): [fmt_date(d, ctx.lang) for d, _ in days],
-                               f"{cm.metric_name(metric, ctx.lang)} {unit}".strip(): [cm.fmt_num(v) for _, v in days]})
+                               metric_label(metric, ctx.lang): [fmt.exact(v) for _, v in days]})
             st.dataframe(df, hide_index=True, width="stretch")
             st.caption(_why_caption(ctx, line, metric, quantity, days))
 
 
 def _tiles(ctx, stmt: cm.Statement) -> None:
-    c = st.columns(4)
-    c[0].metric(ctx.t("commission.step.gross"), _yuan(ctx, stmt.gross))
-    c[1].metric(ctx.t("commission.step.performance"), _yuan(ctx, stmt.performance),
-                help=ctx.t("commission.page.performance_help", coef=cm.fmt_num(stmt.coefficient)))
-    c[2].metric(ctx.t("commission.step.deferred"), _yuan(ctx, stmt.deferred))
-    c[3].metric(ctx.t("commission.step.payable"), _yuan(ctx, stmt.payable))
-    if stmt.pay_band:
-        st.caption(f"{ctx.t('commission.label.pay_band')}: **{cm.band_name(stmt.pay_band, ctx.lang)}**")
+    """The payable first (it is what a manager opens the page for, on the first screen of a phone), then how it
+    is made up: performance pay, the reserve held back, the gross of the piece rates."""
+    with st.container(border=True):
+        st.metric(ctx.t("commission.step.payable"), _yuan(ctx, stmt.payable))
+        c = st.columns(3)
+        c[0].metric(ctx.t("commission.step.performance"), _yuan(ctx, stmt.performance),
+                    help=ctx.t("commission.page.performance_help", coef=fmt.exact(stmt.coefficient)))
+        c[1].metric(ctx.t("commission.step.deferred"), _yuan(ctx, stmt.deferred))
+        c[2].metric(ctx.t("commission.step.gross"), _yuan(ctx, stmt.gross))
+        if stmt.pay_band:
+            st.caption(f"{ctx.t('commission.label.pay_band')}: **{cm.band_name(stmt.pay_band, ctx.lang)}**")
 
 
 def _statement_section(ctx, stmt: cm.Statement, period: cm.Period, after_steps=None) -> None:
     st.subheader(ctx.t("commission.page.statement_title", name=md(stmt.name), employee_id=stmt.employee_id,
                        period=_period_label(ctx, period)))
-    st.caption(ctx.t("commission.page.statement_caption", team=md(stmt.team), grade=md(stmt.grade),
-                     coef=cm.fmt_num(stmt.coefficient)))
+    st.caption(ctx.t("commission.page.statement_caption", team=md(stmt.team),
+                     grade=md(fmt.grade(stmt.grade, ctx.lang)), coef=fmt.exact(stmt.coefficient)))
     _tiles(ctx, stmt)
-    st.dataframe(_statement_table(ctx, stmt), hide_index=True, width="stretch", column_config={
-        "item": st.column_config.TextColumn(ctx.t("commission.col.item")),
-        "quantity": st.column_config.TextColumn(ctx.t("commission.col.quantity")),
-        "unit": st.column_config.TextColumn(ctx.t("commission.col.unit")),
-        "how": st.column_config.TextColumn(ctx.t("commission.col.how"), width="large"),
-        "amount": st.column_config.TextColumn(ctx.t("commission.col.amount"))})
-    st.dataframe(_steps_table(ctx, stmt), hide_index=True, width="stretch", column_config={
-        "step": st.column_config.TextColumn(ctx.t("commission.col.step")),
-        "how": st.column_config.TextColumn(ctx.t("commission.col.how"), width="large"),
-        "amount": st.column_config.TextColumn(ctx.t("commission.col.amount"))})
+    line_cards(_statement_rows(ctx, stmt), head=(ctx.t("commission.col.item"), ctx.t("commission.col.how"),
+                                                 ctx.t("commission.col.amount")))
+    line_cards(_steps_rows(ctx, stmt), head=(ctx.t("commission.col.step"), ctx.t("commission.col.how"),
+                                             ctx.t("commission.col.amount")))
     if after_steps is not None:   # the adjustment lines (往期调整) under the steps
         after_steps()
     st.download_button(ctx.t("commission.page.download"), data=statement_xlsx(stmt, ctx.lang),
@@ -187,31 +185,34 @@ def _statement_section(ctx, stmt: cm.Statement, period: cm.Period, after_steps=N
 _STEP = {"wan": 10.0, "yuan": 1000.0}
 
 
+def _what_if_input(ctx, col, item, stmt: cm.Statement):
+    f = FIELDS_BY_NAME[item.metric]
+    unit = cm.unit_label(item.metric, ctx.lang)
+    label = f"{cm.metric_name(item.metric, ctx.lang)}" + (f"({unit})" if ctx.lang == "zh" and unit else
+                                                           (f" ({unit})" if unit else ""))
+    key = f"cm_wi_{stmt.employee_id}_{stmt.period}_{item.metric}"
+    if f.kind == "count":
+        return col.number_input(label, min_value=0, value=0, step=1, key=key)
+    return col.number_input(label, min_value=0.0, value=0.0, step=_STEP.get(f.unit, 1.0), key=key, format="%.2f")
+
+
 def _what_if(ctx, plan: cm.Plan, stmt: cm.Statement) -> None:
     st.subheader(ctx.t("commission.page.whatif_title"))
     st.caption(ctx.t("commission.page.whatif_caption"))
     extra = {}
     items = list(plan.items)
-    cols = st.columns(min(4, len(items)) or 1)
-    for i, item in enumerate(items):
-        f = FIELDS_BY_NAME[item.metric]
-        unit = cm.unit_label(item.metric, ctx.lang)
-        label = f"{cm.metric_name(item.metric, ctx.lang)}" + (f"({unit})" if ctx.lang == "zh" and unit else
-                                                               (f" ({unit})" if unit else ""))
-        key = f"cm_wi_{stmt.employee_id}_{stmt.period}_{item.metric}"
-        if f.kind == "count":
-            v = cols[i % len(cols)].number_input(label, min_value=0, value=0, step=1, key=key)
-        else:
-            v = cols[i % len(cols)].number_input(label, min_value=0.0, value=0.0, step=_STEP.get(f.unit, 1.0),
-                                                 key=key, format="%.2f")
-        extra[item.metric] = v
+    per_row = 3
+    for start in range(0, len(items), per_row):   # one row of columns at a time: on a phone they stack in plan order
+        cols = st.columns(per_row)
+        for col, item in zip(cols, items[start:start + per_row]):
+            extra[item.metric] = _what_if_input(ctx, col, item, stmt)
     wi = cm.what_if_view(plan, stmt, extra)
     w = wi.statement
     c = st.columns(3)
-    c[0].metric(ctx.t("commission.page.whatif_performance"), _yuan(ctx, w.performance),
-                delta=None if wi.performance_delta is None else f"{wi.performance_delta:+,.2f}")
-    c[1].metric(ctx.t("commission.page.whatif_payable"), _yuan(ctx, w.payable),
+    c[0].metric(ctx.t("commission.page.whatif_payable"), _yuan(ctx, w.payable),
                 delta=None if wi.payable_delta is None else f"{wi.payable_delta:+,.2f}")
+    c[1].metric(ctx.t("commission.page.whatif_performance"), _yuan(ctx, w.performance),
+                delta=None if wi.performance_delta is None else f"{wi.performance_delta:+,.2f}")
     c[2].metric(ctx.t("commission.label.pay_band"), cm.band_name(w.pay_band, ctx.lang))
     tips = [h.text(ctx.lang) for h in wi.hints]
     bh = wi.band_hint
@@ -276,19 +277,25 @@ def _history_section(ctx, hist: cm.History) -> None:
     st.altair_chart(charts.history_chart(hist, ctx.lang), width="stretch")
     rows = hist.rows
     table = pd.DataFrame({
-        "period": rows["period"], "performance": [f"{v:,.2f}" for v in rows["performance"]],
-        "deferred": [f"{v:,.2f}" for v in rows["deferred"]], "payable": [f"{v:,.2f}" for v in rows["payable"]],
+        "period": rows["period"], "payable": [f"{v:,.2f}" for v in rows["payable"]],
+        "performance": [f"{v:,.2f}" for v in rows["performance"]], "deferred": [f"{v:,.2f}" for v in rows["deferred"]],
         "band": [cm.band_name(b, ctx.lang) for b in rows["pay_band"]],
         "released": [ctx.t("word.yes") if r else ctx.t("word.no") for r in rows["released"]],
         "plan": rows["plan"]})
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
-        "period": st.column_config.TextColumn(ctx.t("commission.chart.period")),
-        "performance": st.column_config.TextColumn(ctx.t("commission.step.performance")),
-        "deferred": st.column_config.TextColumn(ctx.t("commission.step.deferred")),
-        "payable": st.column_config.TextColumn(ctx.t("commission.step.payable")),
-        "band": st.column_config.TextColumn(ctx.t("commission.label.pay_band")),
-        "released": st.column_config.TextColumn(ctx.t("commission.page.released")),
-        "plan": st.column_config.TextColumn(ctx.t("commission.xlsx.plan"))})
+    heads = {"period": "commission.chart.period", "payable": "commission.step.payable",
+             "performance": "commission.step.performance", "deferred": "commission.step.deferred",
+             "band": "commission.label.pay_band", "released": "commission.page.released",
+             "plan": "commission.xlsx.plan"}
+    wide, narrow = wide_or_narrow("cm_history")
+    with wide:
+        st.dataframe(table, hide_index=True, width="stretch",
+                     column_config={c: st.column_config.TextColumn(ctx.t(k)) for c, k in heads.items()})
+    with narrow:            # a phone: one card a period (the seven columns scrolled sideways)
+        metric_cards([Card(title=f'{r["period"]} · {ctx.t(heads["payable"])}', headline=r["payable"],
+                           facts=tuple((ctx.t(heads[c]), r[c])
+                                       for c in ("performance", "deferred", "band", "released")),
+                           note=r["plan"] if table["plan"].nunique() > 1 else "")   # the plan when it changed
+                      for _, r in table.iterrows()], name="history")
 
 
 # ---------------------------------------------------------------- payout summary (leads, directors)
@@ -331,7 +338,9 @@ def _summary_section(ctx, period: cm.Period) -> None:
            "median_performance": st.column_config.TextColumn(ctx.t("commission.page.median_performance")),
            "deferred": st.column_config.TextColumn(ctx.t("commission.page.sum_deferred")),
            **{b: st.column_config.NumberColumn(cm.band_name(b, ctx.lang)) for b in bands}}
-    st.dataframe(view, hide_index=True, width="stretch", column_config=cfg)
+    drill.table(view, ts, "payout_teams", column_config=cfg, behind=summary.managers,
+                kinds={k: "{:,.2f}".format for k in ("performance", "deferred", "payable")},
+                headers={k: ctx.t(f"commission.step.{k}") for k in ("performance", "deferred", "payable")})
     frame = summary.managers
     left, right = st.columns(2)
     with left:
@@ -340,8 +349,9 @@ def _summary_section(ctx, period: cm.Period) -> None:
         st.altair_chart(charts.team_chart(ts, ctx.lang), width="stretch")
     st.markdown(f"**{ctx.t('commission.page.per_manager')}**")
     people = frame[["employee_id", "name", "team", "grade", "performance", "deferred", "payable"]].assign(
+        grade=[fmt.grade(g, ctx.lang) for g in frame["grade"]],
         band=[cm.band_name(b, ctx.lang) for b in frame["pay_band"]]).sort_values("payable", ascending=False)
-    st.dataframe(people, hide_index=True, width="stretch", column_config={
+    drill.table(people, people, "payout_managers", column_config={
         "employee_id": st.column_config.TextColumn(ctx.t("word.employee_id")),
         "name": st.column_config.TextColumn(ctx.t("word.manager")),
         "team": st.column_config.TextColumn(ctx.t("word.team")),
@@ -389,8 +399,9 @@ def main() -> None:
     plan = pif.plan
     st.caption(ctx.t("commission.page.plan_caption", name=md(plan.name), date=fmt_date(plan.effective_from, ctx.lang),
                      settlement=ctx.t(f"commission.settlement.{plan.settlement}"), period=_period_label(ctx, period)))
-    if pif.source == "sample":
-        st.info(ctx.t("commission.page.sample_plan"))
+    if pif.source == "sample":   # no plan uploaded yet: the built-in one is in force (directors can replace it)
+        st.caption(ctx.t("commission.page.sample_plan_director" if ctx.scope.may_configure
+                         else "commission.page.sample_plan"))
     if page.missing_self:
         st.info(ctx.t("commission.page.no_roster_entry", employee_id=ctx.scope.employee_id))
         return

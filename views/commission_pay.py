@@ -21,6 +21,7 @@ from core.commission.adjustments import describe
 from core.commission.pay_page import PayView
 from core.errors import AppError, ScopeError
 from core.i18n import fmt_date, fmt_yuan
+from ui.cards import Row, line_cards
 
 _MSG = "cmp_message"      # the statement's flash message
 _INBOX_MSG = "cmp_inbox_message"
@@ -68,12 +69,10 @@ def adjustment_lines(ctx, view: PayView) -> None:
         reasons = [describe(r, ctx.lang) for r in a.reasons]
         if a.deferred:
             reasons.append(ctx.t("commission.pay.adj.deferred", amount=fmt_yuan(a.deferred, ctx.lang)))
-        rows.append({"item": ctx.t(key, period=a.period), "reasons": ";".join(reasons) if ctx.lang == "zh"
-                     else "; ".join(reasons), "amount": f"{a.amount:,.2f}"})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", column_config={
-        "item": st.column_config.TextColumn(ctx.t("commission.col.item")),
-        "reasons": st.column_config.TextColumn(ctx.t("commission.pay.col.reason"), width="large"),
-        "amount": st.column_config.TextColumn(ctx.t("commission.col.amount"))})
+        rows.append(Row(ctx.t(key, period=a.period), (";" if ctx.lang == "zh" else "; ").join(reasons),
+                        f"{a.amount:,.2f}"))
+    line_cards(rows, head=(ctx.t("commission.col.item"), ctx.t("commission.pay.col.reason"),
+                           ctx.t("commission.col.amount")))
 
 
 def forfeits_table(ctx, forfeits: pd.DataFrame | None, with_manager: bool = False) -> pd.DataFrame:
@@ -140,7 +139,7 @@ def plan_document_section(ctx, view: PayView) -> None:
     s = view.settled.statement
     with st.expander(ctx.t("commission.pay.plan.title"), expanded=view.may_acknowledge_plan and not view.plan_acknowledged):
         other = "en" if ctx.lang == "zh" else "zh"
-        show_other = st.toggle("English" if other == "en" else "中文", key=f"cmp_doc_lang_{view.plan_key}")
+        show_other = st.toggle(ctx.t("commission.pay.plan.other_lang"), key=f"cmp_doc_lang_{view.plan_key}")
         st.markdown("\n".join(f"- {line}" for line in view.plan_document[other if show_other else ctx.lang]))
         if not view.may_acknowledge_plan:
             return

@@ -15,14 +15,14 @@ from core import fmt
 from core import routines as R
 from core.errors import AppError
 from core.i18n import fmt_month, fmt_pct
+from core.routines.frames import CHART_MANAGERS
 from core.routines.monthly import MonthlyModel, monthly_page
-from core.schema import FIELDS_BY_NAME, TARGET_METRICS, metric_label
+from core.schema import TARGET_METRICS, metric_label
 from ui import data as ui_data
+from ui import drill
 from ui import mine as ui_mine
 from ui.context import get_context
 from ui.text import md_join
-
-fmt_amount = R.fmt_amount
 
 
 @st.cache_data(show_spinner=False, max_entries=32, ttl=3600)
@@ -30,10 +30,6 @@ def _model(url: str, scope_key: tuple, version: str, month: str, as_of, team, li
            lang: str) -> MonthlyModel:
     return monthly_page(ui_data.engine_for(url), ui_data.scope_of(scope_key), month, as_of, team=team, line=line,
                         overrides=overrides, lang=lang)
-
-
-def _fmt(metric: str) -> str:
-    return "localized" if FIELDS_BY_NAME[metric].kind == "count" else "accounting"
 
 
 def _status(ctx, s) -> str:
@@ -45,8 +41,8 @@ def _tiles(ctx, branch: pd.DataFrame) -> None:
     for chunk in rows:
         cols = st.columns(3)
         for c, (_, r) in zip(cols, chunk.iterrows()):
-            c.metric(metric_label(r["metric"], ctx.lang, with_unit=False),
-                     fmt_amount(r["metric"], r["actual"], ctx.lang),
+            # the unit in the label, a bare number as the value: '25,943.30 (CNY 10k)' was cut to '25,943.30 (CNY 1…'
+            c.metric(metric_label(r["metric"], ctx.lang), fmt.number(r["actual"], r["metric"]),
                      delta=ctx.t("monthly.tile_attainment", attainment=fmt_pct(r["attainment"]))
                      if r["target"] == r["target"] else None, delta_color="off", delta_arrow="off")
 
@@ -64,7 +60,8 @@ def _attainment(ctx, model: MonthlyModel) -> None:
     pct_cols = [metric_label(m, ctx.lang, False) for m in ms] + ["score"]
     styled = view.style.map(lambda v: R.rag_colour(v, pace), subset=pct_cols).format(
         lambda v: fmt_pct(v), subset=pct_cols)
-    st.dataframe(styled, hide_index=True, width="stretch", column_config={
+    drill.table(styled, mat, "monthly_attainment", behind=mat, kinds={"score": "pct"},
+                headers={"score": ctx.t("report.col.score")}, column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"), "score": ctx.t("report.col.score")})
     st.caption(ctx.t("monthly.attainment_note", pace=fmt_pct(pace)))
     rank = model.team_rank
@@ -74,7 +71,7 @@ def _attainment(ctx, model: MonthlyModel) -> None:
             manager_median=fmt.pct(model.branch_median)))
 
 
-def _summary(ctx, summ: pd.DataFrame) -> None:
+def _summary(ctx, summ: pd.DataFrame, behind: pd.DataFrame) -> None:
     st.subheader(ctx.t("monthly.summary"))
     summ = summ.reset_index(drop=True)
     nums = fmt.table(summ, {"actual": "metric", "target": "metric", "attainment": "pct", "prev_month": "metric",
@@ -82,22 +79,25 @@ def _summary(ctx, summ: pd.DataFrame) -> None:
                      metric="metric", lang=ctx.lang)
     view = pd.concat([fmt.table(summ, {"who": "text", "metric_name": "text"}), nums], axis=1)
     view["status"] = summ["status"].map(lambda s: _status(ctx, s))
-    st.dataframe(view[["who", "metric_name", "actual", "target", "attainment", "status", "prev_month", "mom_pct",
-                       "last_year", "yoy_pct"]], hide_index=True, width="stretch", column_config={
+    drill.table(view[["who", "metric_name", "actual", "target", "attainment", "status", "prev_month", "mom_pct",
+                      "last_year", "yoy_pct"]], summ, "monthly_summary", behind=behind,
+                kinds={"actual": "metric", "target": "metric", "attainment": "pct"},
+                headers={k: ctx.t(f"word.{k}") for k in ("actual", "target", "attainment")}, column_config={
         "who": ctx.t("morning.who"), "metric_name": ctx.t("word.metric"), "actual": ctx.t("word.actual"),
         "target": ctx.t("word.target"), "attainment": ctx.t("word.attainment"), "status": ctx.t("word.pace"),
         "prev_month": ctx.t("report.col.prev_month"), "mom_pct": ctx.t("report.col.mom_pct"),
         "last_year": ctx.t("report.col.last_year"), "yoy_pct": ctx.t("report.col.yoy_pct")})
 
 
-def _rank_table(ctx, frame: pd.DataFrame) -> None:
+def _rank_table(ctx, frame: pd.DataFrame, key: str) -> None:
     view = frame.assign(best=frame["best_metric"].map(lambda m: metric_label(m, ctx.lang, False)),
-                        worst=frame["worst_metric"].map(lambda m: metric_label(m, ctx.lang, False)))
-    st.dataframe(view[["rank", "name", "team", "score", "metrics_met", "metrics_scored", "best", "worst"]],
-                 hide_index=True, width="stretch", column_config={
+                        worst=frame["worst_metric"].map(lambda m: metric_label(m, ctx.lang, False)),
+                        score=frame["score"].map(fmt.pct))
+    drill.table(view[["rank", "name", "team", "score", "metrics_met", "metrics_scored", "best", "worst"]], view,
+                key, column_config={
                      "rank": st.column_config.NumberColumn(ctx.t("report.col.rank"), format="%d"),
                      "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
-                     "score": st.column_config.NumberColumn(ctx.t("report.col.score"), format="percent"),
+                     "score": ctx.t("report.col.score"),
                      "metrics_met": st.column_config.NumberColumn(ctx.t("report.col.metrics_met"), format="%d"),
                      "metrics_scored": st.column_config.NumberColumn(ctx.t("report.col.metrics_scored"), format="%d"),
                      "best": ctx.t("report.col.best_metric"), "worst": ctx.t("report.col.worst_metric")})
@@ -112,13 +112,11 @@ def _ranking(ctx, model: MonthlyModel) -> tuple[int, list]:
     if top.empty:
         st.info(ctx.t("monthly.no_targets"))
         return n, charts
-    left, right = st.columns(2)
-    with left:
-        st.markdown(f"**{ctx.t('monthly.top', n=n)}**")
-        _rank_table(ctx, top)
-    with right:
-        st.markdown(f"**{ctx.t('monthly.bottom')}**")
-        _rank_table(ctx, bottom)
+    # one under the other: side by side, their eight columns were cut off on a laptop
+    st.markdown(f"**{ctx.t('monthly.top', n=n)}**")
+    _rank_table(ctx, top, "monthly_top")
+    st.markdown(f"**{ctx.t('monthly.bottom')}**")
+    _rank_table(ctx, bottom, "monthly_bottom")
     rank_chart = C.ranking_chart(top, ctx.lang, teams=model.teams)
     dist_chart = C.distribution_chart(dist, ctx.lang, pace=model.pace)
     left, right = st.columns(2)
@@ -137,7 +135,9 @@ def _deposits(ctx, model: MonthlyModel) -> list:
     if model.spikes:
         st.warning(ctx.t("monthly.spikes", n=len(model.spikes),
                          names=md_join(model.spikes, "、" if ctx.lang == "zh" else ", ")))
-    chart = C.adb_chart(adb, ctx.lang)
+    if model.adb_by_team:
+        st.caption(ctx.t("monthly.adb_by_team", n=CHART_MANAGERS))
+    chart = C.adb_chart(model.adb_rows(), ctx.lang, by="team" if model.adb_by_team else "manager")
     st.altair_chart(chart, width="stretch")
     adb = adb.reset_index(drop=True)
     view = pd.concat([fmt.table(adb, {"name": "text", "team": "text"}),
@@ -149,7 +149,7 @@ def _deposits(ctx, model: MonthlyModel) -> list:
                  "adb_increment"]]
     yes = ctx.t("word.yes")
     styled = view.style.map(lambda v: R.spike_colour(v == yes), subset=["spike"])
-    st.dataframe(styled, hide_index=True, width="stretch", column_config={
+    drill.table(styled, adb, "monthly_deposits", column_config={
         k: ctx.t(f"report.col.{k}") for k in ("adb", "month_end", "spike_ratio", "spike", "spike_amount",
                                                "prev_adb", "adb_increment")} | {
         "name": ctx.t("word.manager"), "team": ctx.t("word.team")})
@@ -182,29 +182,29 @@ def _split(ctx, model: MonthlyModel) -> None:
     except AppError as exc:
         st.error(ctx.t("monthly.split_invalid", detail=exc.message(ctx.lang)))
         return
-    table = split.assign(basis=split["basis"].map(lambda b: ctx.t(f"monthly.basis_{b}")))
+    table = split.assign(basis=split["basis"].map(lambda b: ctx.t(f"monthly.basis_{b}")),
+                         share=split["share"].map(fmt.pct),
+                         last_month=[fmt.number(v, metric) for v in split["last_month"]])
     edited = st.data_editor(table, hide_index=True, width="stretch",
                             disabled=["employee_id", "name", "last_month", "share", "basis"],
                             key=f"split_editor_{team}_{metric}_{method}_{total}", column_config={
                                 "employee_id": ctx.t("word.employee_id"), "name": ctx.t("word.manager"),
-                                "last_month": st.column_config.NumberColumn(ctx.t("monthly.split_last"),
-                                                                            format=_fmt(metric)),
-                                "share": st.column_config.NumberColumn(ctx.t("monthly.split_share"),
-                                                                       format="percent"),
+                                "last_month": ctx.t("monthly.split_last"),
+                                "share": ctx.t("monthly.split_share"),
                                 "basis": ctx.t("monthly.split_basis"),
                                 "value": st.column_config.NumberColumn(
                                     ctx.t("monthly.split_value", month=fmt_month(nxt, ctx.lang)), min_value=0.0,
                                     format=f"%.{dec}f", required=True)})
     check = R.validate_split(edited, round(total, dec))
     if check.ok:
-        st.success(ctx.t("monthly.split_ok", total=fmt_amount(metric, check.total, ctx.lang)))
+        st.success(ctx.t("monthly.split_ok", total=fmt.amount(metric, check.total, ctx.lang)))
     else:
         if check.missing or check.negative:
             st.error(ctx.t("monthly.split_blank", names=md_join(check.missing + check.negative)))
         if abs(check.difference) >= 1e-6:
-            st.warning(ctx.t("monthly.split_diff", total=fmt_amount(metric, check.total, ctx.lang),
-                             team_total=fmt_amount(metric, check.team_total, ctx.lang),
-                             diff=fmt_amount(metric, check.difference, ctx.lang)))
+            st.warning(ctx.t("monthly.split_diff", total=fmt.amount(metric, check.total, ctx.lang),
+                             team_total=fmt.amount(metric, check.team_total, ctx.lang),
+                             diff=fmt.amount(metric, check.difference, ctx.lang)))
     if check.ok:   # issue 11: what saving it would do to a closed (paid) month, said before it is saved
         preview = edited.assign(metric=metric)[["employee_id", "metric", "value"]]
         for sentence in R.split_effects(ctx.engine, ctx.scope, team, nxt, preview,
@@ -237,16 +237,17 @@ def _exports(ctx, model: MonthlyModel, charts: list, top_n: int) -> None:
     def build() -> bytes:
         pngs = R.png_exports(charts) if png_ok else None
         return model.xlsx(headers, org, ctx.line, pngs, ctx.today, top_n)
-    cols = st.columns(1 + (len(charts) if png_ok else 0))
-    cols[0].download_button(ctx.t("monthly.download"), data=build, file_name=f"monthly-{ctx.month}.xlsx",
-                            mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                            on_click="ignore", icon=":material/download:", key="monthly_xlsx")
+    # one row that wraps, each button as wide as its label: five equal columns cut 'Download the mo…' on a laptop
+    row = st.container(horizontal=True, wrap=True)
+    row.download_button(ctx.t("monthly.download"), data=build, file_name=f"monthly-{ctx.month}.xlsx",
+                        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                        on_click="ignore", icon=":material/download:", key="monthly_xlsx")
     if png_ok:
         for i, (caption, chart) in enumerate(charts, start=1):
-            cols[i].download_button(ctx.t("monthly.download_png", chart=caption),
-                                    data=lambda c=chart: R.chart_png(c), file_name=f"{ctx.month}-{i}.png",
-                                    mime="image/png", on_click="ignore", icon=":material/image:",
-                                    key=f"monthly_png_{i}")
+            row.download_button(ctx.t("monthly.download_png", chart=caption),
+                                data=lambda c=chart: R.chart_png(c), file_name=f"{ctx.month}-{i}.png",
+                                mime="image/png", on_click="ignore", icon=":material/image:",
+                                key=f"monthly_png_{i}")
 
 
 def _manager_page(ctx, model: MonthlyModel) -> None:
@@ -258,15 +259,7 @@ def _manager_page(ctx, model: MonthlyModel) -> None:
     ui_mine.month_table(ctx, mine)
     ui_mine.standing(ctx, mine)
     st.subheader(ctx.t("mine.compare"))
-    r = mine.rows.reset_index(drop=True)
-    if len(r):
-        view = pd.concat([pd.DataFrame({"metric": [metric_label(m, ctx.lang) for m in r["metric"]]}),
-                          fmt.table(r, {"actual": "metric", "mom_previous": "metric", "mom_pct": "signed_pct",
-                                        "yoy_pct": "signed_pct"}, metric="metric", lang=ctx.lang)], axis=1)
-        st.dataframe(view, hide_index=True, width="stretch", column_config={
-            "metric": ctx.t("word.metric"), "actual": ctx.t("word.actual"),
-            "mom_previous": ctx.t("mine.col.prev_month"), "mom_pct": ctx.t("mine.col.mom"),
-            "yoy_pct": ctx.t("mine.col.yoy")})
+    ui_mine.compare_cards(ctx, mine)
     st.subheader(ctx.t("mine.vs_peers"))
     ui_mine.medians_table(ctx, mine)
     ui_mine.flags_and_work(ctx, mine)
@@ -292,7 +285,7 @@ def main() -> None:
         return
     _tiles(ctx, model.tiles)
     _attainment(ctx, model)
-    _summary(ctx, model.summary)
+    _summary(ctx, model.summary, model.progress)
     n, charts = _ranking(ctx, model)
     charts += _deposits(ctx, model)
     if model.has_targets:

@@ -1,8 +1,8 @@
 """晨会 · Morning meeting: yesterday per manager, month-to-date pace, leaders and laggards, talking points.
 
 A thin view: one call to core.routines.morning_page (cached per data version, scope and filters) gives everything;
-this page only lays it out. With the big screen toggle (ctx.big_screen) the sidebar is hidden and the type
-enlarged for the projector.
+this page only lays it out. With the big screen toggle (ctx.big_screen) it shows the projector slides of
+ui/bigscreen.py (the same layout as the director's display link): one slide at a time, picked or rotating.
 """
 from __future__ import annotations
 
@@ -11,12 +11,14 @@ import streamlit as st
 
 from core import charts as C
 from core import fmt
-from core.i18n import fmt_date, fmt_month, fmt_pct
-from core.routines import fmt_amount, tile_label, tile_value
+from core.i18n import fmt_date, fmt_month, fmt_pct, t
+from core.routines import tile_label, tile_value
 from core.routines.morning import KEY_TILES, LEADER_METRICS, PACE_METRICS, MorningModel, morning_page
 from core.schema import PRODUCT_METRICS, metric_label
 from ui import bigscreen
+from ui import cards
 from ui import data as ui_data
+from ui import drill
 from ui import mine as ui_mine
 from ui.context import get_context
 from ui.text import html_text, md, md_join
@@ -41,7 +43,7 @@ def _yesterday_section(ctx, model: MorningModel) -> None:
     for m in shown:
         table[m] = [fmt.number(v, m) for v in table[m]]
     table[["name", "team"]] = fmt.table(table, {"name": "text", "team": "text"})
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    drill.table(table, snap, "morning_yesterday", column_config={
         "name": st.column_config.TextColumn(ctx.t("word.manager")),
         "team": st.column_config.TextColumn(ctx.t("word.team")),
         "logged": st.column_config.TextColumn(ctx.t("morning.logged_col")),
@@ -56,16 +58,19 @@ def _yesterday_section(ctx, model: MorningModel) -> None:
         st.success(ctx.t("morning.all_logged"))
 
 
-def _progress_table(ctx, rows: pd.DataFrame) -> None:
+_PROGRESS_KINDS = {"actual": "metric", "target": "metric", "expected": "metric", "gap": "signed", "attainment": "pct"}
+
+
+def _progress_table(ctx, rows: pd.DataFrame, behind: pd.DataFrame | None = None) -> None:
     rows = rows.reset_index(drop=True)
-    nums = fmt.table(rows, {"actual": "metric", "target": "metric", "expected": "metric", "gap": "signed",
-                            "attainment": "pct"}, metric="metric", lang=ctx.lang)
+    nums = fmt.table(rows, _PROGRESS_KINDS, metric="metric", lang=ctx.lang)
     table = pd.DataFrame({
         "who": rows["name"].where(rows["level"] != "branch", ctx.t("word.branch")).fillna(rows["entity"]),
         "metric": rows["metric"].map(lambda m: metric_label(m, ctx.lang)), **{c: nums[c] for c in nums},
         "status": rows["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else fmt.BLANK),
     })
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    drill.table(table, rows, "morning_progress", behind=behind, kinds=_PROGRESS_KINDS, headers={
+        k: ctx.t(f"word.{k}") for k in _PROGRESS_KINDS}, column_config={
         "who": st.column_config.TextColumn(ctx.t("morning.who")),
         "metric": st.column_config.TextColumn(ctx.t("word.metric")),
         "actual": st.column_config.TextColumn(ctx.t("word.actual")),
@@ -117,12 +122,13 @@ def _month_section(ctx, model: MorningModel) -> None:
         st.info(ctx.t("morning.no_targets", month=fmt_month(month, ctx.lang)))
     else:
         tiles = model.tiles
+        cards.wrap_metric_deltas()
         cols = st.columns(max(len(tiles), 1))
         for c, (_, r) in zip(cols, tiles.iterrows()):
             c.metric(metric_label(r["metric"], ctx.lang, with_unit=False), fmt_pct(r["attainment"]),
-                     delta=ctx.t("morning.gap_delta", gap=fmt_amount(r["metric"], r["gap"], ctx.lang)),
+                     delta=ctx.t("morning.gap_delta", gap=fmt.amount(r["metric"], r["gap"], ctx.lang)),
                      delta_color="normal")
-    _progress_table(ctx, model.rollup)
+    _progress_table(ctx, model.rollup, model.progress)
     if model.team_rank is not None:
         st.caption(_team_rank_text(ctx, model.team_rank, model.branch_median))
     metric = st.selectbox(ctx.t("morning.pace_metric"), list(PACE_METRICS),
@@ -131,7 +137,10 @@ def _month_section(ctx, model: MorningModel) -> None:
 
 
 def _leaders_section(ctx, model: MorningModel) -> None:
-    left, mid, right = st.columns(3)
+    # yesterday's praise and the month's leaders side by side; the laggards (five columns) under them, full width,
+    # so that no column of theirs is cut off on a laptop
+    left, mid = st.columns(2)
+    right = st.container()
     with left:
         st.subheader(ctx.t("morning.leaders_yesterday"))
         shown = False
@@ -139,7 +148,7 @@ def _leaders_section(ctx, model: MorningModel) -> None:
             top = model.leaders[m]
             if len(top):
                 shown = True
-                names = ", ".join(f"{md(r['name'] or r['employee_id'])} ({md(fmt_amount(m, r['value'], ctx.lang))})"
+                names = ", ".join(f"{md(r['name'] or r['employee_id'])} ({md(fmt.amount(m, r['value'], ctx.lang))})"
                                   for _, r in top.iterrows())
                 st.markdown(f"**{md(metric_label(m, ctx.lang, with_unit=False))}**: {names}")
         if not shown:
@@ -150,11 +159,10 @@ def _leaders_section(ctx, model: MorningModel) -> None:
         if top.empty:
             st.caption(ctx.t("morning.nobody"))
         else:
-            st.dataframe(top[["rank", "name", "team", "score"]], hide_index=True, width="stretch",
-                         column_config={"rank": st.column_config.NumberColumn(ctx.t("morning.rank")),
+            drill.table(top[["rank", "name", "team"]].assign(score=top["score"].map(fmt.pct)), top, "morning_top",
+                        column_config={"rank": st.column_config.NumberColumn(ctx.t("morning.rank")),
                                         "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
-                                        "score": st.column_config.NumberColumn(ctx.t("morning.score"),
-                                                                               format="percent")})
+                                        "score": ctx.t("morning.score")})
     with right:
         st.subheader(ctx.t("morning.behind"))
         behind = model.behind
@@ -162,19 +170,63 @@ def _leaders_section(ctx, model: MorningModel) -> None:
             st.caption(ctx.t("morning.nobody_behind"))
         else:
             table = behind.assign(worst=behind["worst_metric"].map(lambda m: metric_label(m, ctx.lang)),
+                                  score=behind["score"].map(fmt.pct),
                                   worst_gap=[fmt.signed(v, m) for v, m in zip(behind["worst_gap"],
                                                                               behind["worst_metric"])])
-            st.dataframe(table[["name", "team", "score", "worst", "worst_gap"]], hide_index=True,
-                         width="stretch", column_config={
+            drill.table(table[["name", "team", "score", "worst", "worst_gap"]], table, "morning_behind",
+                        column_config={
                              "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
-                             "score": st.column_config.NumberColumn(ctx.t("morning.pace_score"), format="percent"),
+                             "score": ctx.t("morning.pace_score"),
                              "worst": ctx.t("morning.worst_metric"),
                              "worst_gap": st.column_config.TextColumn(ctx.t("word.gap"))})
 
 
+@st.fragment(run_every=bigscreen.ROTATE_SECONDS)
+def _rotating(url: str, scope_key: tuple, version: str, day, team, line, overrides: dict, lang: str) -> None:
+    """Big screen, rotating: the next slide every ROTATE_SECONDS (the fragment alone reruns)."""
+    model = _model(url, scope_key, version, day, team, line, overrides, lang)
+    i = bigscreen.slide_at(bigscreen.ROTATE_SECONDS)
+    slide = bigscreen.SLIDES[i]
+    st.caption(f"{bigscreen.slide_title(slide, lang)} · "
+               f"{t('display.slide_of', lang, n=i + 1, total=len(bigscreen.SLIDES))}")
+    bigscreen.draw(model, slide, lang)
+
+
+def _big_screen(ctx, model: MorningModel) -> None:
+    """The projector layout: title, slide picker or rotation, exit; one slide that fits the screen."""
+    bigscreen.apply(True)
+    ss = st.session_state
+    if "w_rotate" not in ss:                       # first run: from the URL (?rotate=1)
+        ss["w_rotate"] = ss.get("f_rotate") == "1"
+    head, pick, rot, out = st.columns([4, 4, 1.4, 1.8], vertical_alignment="center")
+    with head:
+        bigscreen.header(f"{ctx.t('page.morning')} · {fmt_date(ctx.day, ctx.lang)}", "")
+    with rot:
+        rotate = st.toggle(ctx.t("display.rotate"), key="w_rotate")
+    ss["f_rotate"] = "1" if rotate else ""
+    with out:
+        bigscreen.exit_button(ctx.lang)
+    if rotate:
+        _rotating(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.day, ctx.team, ctx.line, ctx.overrides,
+                  ctx.lang)
+        return
+    with pick:
+        slide = st.segmented_control(ctx.t("display.slide_pick"), bigscreen.SLIDES, default=bigscreen.SLIDES[0],
+                                     format_func=lambda s_: bigscreen.slide_title(s_, ctx.lang), key="bs_slide",
+                                     label_visibility="collapsed", required=True)
+    bigscreen.draw(model, slide or bigscreen.SLIDES[0], ctx.lang)
+
+
 def main() -> None:
     ctx = get_context()
-    bigscreen.apply(ctx.big_screen)
+    if ctx.big_screen:
+        model = _model(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.day, ctx.team, ctx.line, ctx.overrides,
+                       ctx.lang)
+        if model.state == "ok" and model.mine is None:
+            _big_screen(ctx, model)
+            return
+        bigscreen.apply(True)           # nothing to put on slides: the page as it is, with a way back
+        bigscreen.exit_button(ctx.lang)
     st.title(f"{ctx.t('page.morning')} · {fmt_date(ctx.day, ctx.lang)}")
     model = _model(ctx.db_url, ctx.scope_key, ctx.data_version, ctx.day, ctx.team, ctx.line, ctx.overrides,
                    ctx.lang)

@@ -20,7 +20,7 @@ from ui import data as ui_data
 from ui.context import get_context
 from ui.text import md
 from views import settings_accounts, settings_mappings, settings_plans, settings_rules, settings_webhooks
-from views import settings_periods
+from views import settings_display, settings_periods
 
 log = logging.getLogger("dashboard.settings")
 
@@ -140,6 +140,7 @@ def main() -> None:
     tabs = [("settings.tab_accounts", settings_accounts.render), ("settings.tab_plans", settings_plans.render),
             ("commission.pay.set.tab", settings_periods.render),
             ("settings.tab_rules", settings_rules.render), ("notify.settings.tab", settings_webhooks.render),
+            ("display.settings_tab", settings_display.render),
             ("settings.tab_roster", render_roster),
             ("settings.tab_calendar", render_calendar), ("settings.tab_mappings", settings_mappings.render),
             ("settings.tab_audit", settings_accounts.render_audit)]

@@ -84,6 +84,10 @@ def _users_table(ctx, users: pd.DataFrame) -> None:
         ctx.t("settings.signin_demo") if d else ctx.t("settings.signin_password") if p
         else ctx.t("settings.signin_sso") if e else ctx.t("settings.signin_none")
         for d, p, e in zip(users["is_demo"], users["has_password"], users["email"].fillna(""))]
+    for col in ("team", "employee_id", "email"):     # no value shows as "—", never None
+        view[col] = [v if isinstance(v, str) and v else "—" for v in view[col]]
+    view["last_login"] = [pd.Timestamp(v).strftime("%Y-%m-%d %H:%M") if v is not None and not pd.isna(v) else "—"
+                          for v in view["last_login"]]
     cols = ["username", "display_name", "role", "team", "employee_id", "email", "status", "sign_in",
             "last_login", "created_at"]
     st.dataframe(
@@ -93,8 +97,7 @@ def _users_table(ctx, users: pd.DataFrame) -> None:
             "role": ctx.t("settings.col_role"), "team": ctx.t("word.team"),
             "employee_id": ctx.t("word.employee_id"), "email": ctx.t("settings.col_email"),
             "status": ctx.t("settings.col_status"), "sign_in": ctx.t("settings.col_sign_in"),
-            "last_login": st.column_config.DatetimeColumn(ctx.t("settings.col_last_login"),
-                                                          format="YYYY-MM-DD HH:mm"),
+            "last_login": st.column_config.TextColumn(ctx.t("settings.col_last_login")),
             "created_at": st.column_config.DatetimeColumn(ctx.t("settings.col_created_at"),
                                                           format="YYYY-MM-DD HH:mm"),
         })
@@ -212,16 +215,58 @@ def action_label(ctx, action: str) -> str:
     return ctx.t(key) if has(key) else action
 
 
-def _detail_text(detail) -> str:
+_SENTENCES = {"import": "settings.audit_s.import", "undo": "settings.audit_s.undo", "login": "settings.audit_s.login",
+              "login_failed": "settings.audit_s.login_failed", "setting": "settings.audit_s.setting"}
+
+
+def _value_text(ctx, key: str, v) -> str:
+    if isinstance(v, bool):
+        return ctx.t("word.yes") if v else ctx.t("word.no")
+    if key == "role" and has(f"role.{v}"):
+        return ctx.t(f"role.{v}")
+    if key == "kind" and has(f"ingest.kind.{v}"):
+        return ctx.t(f"ingest.kind.{v}")
+    if key == "method" and has(f"settings.audit_method.{v}"):
+        return ctx.t(f"settings.audit_method.{v}")
+    if isinstance(v, (dict, list)):
+        return ", ".join(f"{a}: {b}" for a, b in v.items()) if isinstance(v, dict) else ", ".join(map(str, v))
+    return str(v)
+
+
+def _detail_text(ctx, action: str, detail) -> str:
+    """An audit entry's details as a sentence a director reads (not the stored key=value pairs): a known action
+    has its sentence, any other detail is listed as "label: value" with the labels and enums translated."""
     if detail is None or (isinstance(detail, float) and pd.isna(detail)):
         return ""
     try:
         data = json.loads(detail)
     except (TypeError, ValueError):
         return str(detail)
-    if isinstance(data, dict):
-        return ", ".join(f"{k}={v}" for k, v in data.items() if v not in (None, ""))
-    return str(data)
+    if not isinstance(data, dict):
+        return str(data)
+    kind = "import" if action.startswith("import_") else action
+    shown = {k: _value_text(ctx, k, v) for k, v in data.items() if v not in (None, "", {}, [])}
+    key = _SENTENCES.get(kind)
+    if key:
+        try:
+            return ctx.t(key, **{k: shown.get(k, "—") for k in ("inserted", "updated", "unchanged", "restored",
+                                                                 "removed", "method", "chars", "known")})
+        except (KeyError, IndexError):
+            pass
+    sep = ";" if ctx.lang == "zh" else "; "
+    colon = ":" if ctx.lang == "zh" else ": "
+    return sep.join(f"{ctx.t('settings.audit_key.' + k) if has('settings.audit_key.' + k) else k}{colon}{v}"
+                    for k, v in shown.items() if k not in ("import_id", "id"))
+
+
+def _target_text(ctx, target) -> str:
+    """What an entry is about; the demo loader's batches ("demo:daily") read as demo data."""
+    if not isinstance(target, str):
+        return ""
+    if target.startswith("demo:"):
+        kind = target[5:]
+        return ctx.t("upload.demo_file", kind=ctx.t(f"ingest.kind.{kind}") if has(f"ingest.kind.{kind}") else kind)
+    return target
 
 
 def render_audit(ctx) -> None:
@@ -266,7 +311,7 @@ def render_audit(ctx) -> None:
     out = pd.DataFrame({
         "at": view["at"], "username": view["username"],
         "action": view["action"].map(lambda a: action_label(ctx, a)),
-        "target": view["target"].fillna(""), "detail": view["detail"].map(_detail_text)})
+        "target": [_target_text(ctx, tg) for tg in view["target"]], "detail": [_detail_text(ctx, a, d) for a, d in zip(view["action"], view["detail"])]})
     st.caption(ctx.t("settings.audit_count", n=len(out), total=len(trail)))
     st.dataframe(out, hide_index=True, width="stretch", column_config={
         "at": st.column_config.DatetimeColumn(ctx.t("settings.audit_at"), format="YYYY-MM-DD HH:mm:ss"),

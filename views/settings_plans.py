@@ -14,6 +14,7 @@ from core.commission import effects as plan_effects
 from core.errors import AppError, ScopeError
 from core.i18n import fmt_date
 from ui.text import md
+from ui.uploader import uploader_texts
 
 MAX_PLAN_BYTES = 200_000
 _MSG = "sp_message"
@@ -118,6 +119,7 @@ def _upload(ctx) -> None:
     st.caption(ctx.t("commission.set.upload_caption"))
     st.download_button(ctx.t("commission.set.sample_download"), data=cm.SAMPLE_PLAN.read_bytes(),
                        file_name="plan_2026.yaml", mime="text/yaml", key="sp_sample", icon=":material/download:")
+    uploader_texts(ctx, types="yaml / yml")
     up = st.file_uploader(ctx.t("commission.set.file"), type=["yaml", "yml"], key="sp_file")
     if up is None:
         return

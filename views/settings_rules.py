@@ -25,7 +25,7 @@ def _summary(ctx, rules: coaching.Rules) -> None:
     rows = []
     for rid in coaching.RULE_IDS:
         p = rules.rules[rid]
-        params = ", ".join(f"{k}={'[' + ', '.join(v) + ']' if isinstance(v, list) else v}"
+        params = ", ".join(f"{k}={'[' + ', '.join(v) + ']' if isinstance(v, list) else _yes_no(ctx, v)}"
                            for k, v in p.items() if k not in ("enabled", "severity", "focus", "metrics"))
         rows.append({"rule": f"{ctx.t(f'coaching.rule.{rid}')} ({rid})", "enabled": bool(p["enabled"]),
                      "severity": ctx.t(f"coaching.severity.{p['severity']}"),
@@ -36,6 +36,11 @@ def _summary(ctx, rules: coaching.Rules) -> None:
         "severity": ctx.t("coaching.flags.severity"),
         "focus": "KSA",
         "params": st.column_config.TextColumn(ctx.t("coaching.settings.parameters"), width="large")})
+
+
+def _yes_no(ctx, v):
+    """A rule parameter's value as the page says it (a YAML true/false reads 是/否, yes/no)."""
+    return (ctx.t("word.yes") if v else ctx.t("word.no")) if isinstance(v, bool) else v
 
 
 def render(ctx) -> None:

@@ -6,21 +6,30 @@ Sign-in: username + password (rate-limited by core.auth), single sign-on through
 ``.streamlit/secrets.toml`` has an ``[auth]`` section (mapped to an account by e-mail), and in demo mode three
 one-click demo buttons under a visible demo-data banner. Outside demo mode nothing about accounts is shown
 before sign-in.
+
+Staying signed in (core.sessions, docs/SECURITY.md): every sign-in opens a server-side session whose random token
+goes to the browser in a cookie (Path=/, SameSite=Strict, Secure over https; set by a tiny script because
+Streamlit cannot set cookies from Python). A new browser session (F5, a restart, a bookmark) reads the cookie
+from ``st.context.cookies`` and restores the account; every run re-checks the session, so signing out
+everywhere, a new password or a disabled account ends it at the next click.
 """
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 
 import streamlit as st
 
-from core import auth
+from core import auth, sessions
 from core.i18n import t
 from core.errors import AppError, ScopeError
 from core.scope import ROLES, Scope
 from ui import context as ui_context
 
-SESSION_KEYS = ("username", "display_name", "signin_method")
+SESSION_KEYS = ("username", "display_name", "signin_method", "_session_token")
 _NOTICE = "_signin_notice"
+_TOKEN = "_session_token"
+_WRITTEN = "_session_cookie_written"
 
 
 # ---------------------------------------------------------------- single sign-on (st.login, OIDC)
@@ -49,12 +58,71 @@ def _sso_email() -> str | None:
 
 # ---------------------------------------------------------------- session
 
-def _start_session(engine, scope: Scope, method: str) -> None:
+def _header(name: str) -> str | None:
+    try:
+        value = st.context.headers.get(name)
+    except (AttributeError, RuntimeError):   # no request behind this run (AppTest, bare mode)
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _cookie_token() -> str | None:
+    try:
+        value = st.context.cookies.get(sessions.COOKIE_NAME)
+    except (AttributeError, RuntimeError):
+        return None
+    return value if isinstance(value, str) and value else None
+
+
+def _adopt(engine, scope: Scope, method: str, token: str) -> None:
     account = auth.get_account(engine, scope.username) or {}
     ss = st.session_state
     ss["username"] = scope.username
     ss["display_name"] = account.get("display_name") or scope.username
     ss["signin_method"] = method
+    ss[_TOKEN] = token
+
+
+def _start_session(engine, scope: Scope, method: str) -> None:
+    """Signed in just now: open a server-side session and queue its cookie."""
+    token = sessions.start(engine, scope, user_agent=_header("User-Agent"), method=method)
+    _adopt(engine, scope, method, token)
+
+
+def _restore_from_cookie(engine) -> Scope | None:
+    """A new browser session (F5, restart, bookmark) with a valid session cookie: signed in again."""
+    token = _cookie_token()
+    found = sessions.restore(engine, token)
+    if found is None:
+        return None
+    _adopt(engine, found.scope, found.method or "password", token)
+    return found.scope
+
+
+def _secure() -> bool:
+    proto = (_header("X-Forwarded-Proto") or "").lower()
+    try:
+        url = str(st.context.url or "")
+    except (AttributeError, RuntimeError):
+        url = ""
+    return proto == "https" or url.startswith("https:")
+
+
+def write_cookie() -> None:
+    """Keep the browser's session cookie in step with this session: set it while signed in (unless the browser
+    already sent this very token), clear it when signed out and the browser still holds one. Call once a run."""
+    ss = st.session_state
+    token = ss.get(_TOKEN)
+    held = _cookie_token() or ss.get(_WRITTEN)    # what the browser holds: sent at connect, or written since
+    if token and token == _cookie_token():
+        return
+    if not token and not held:
+        return
+    ss[_WRITTEN] = token or None
+    value, age = (token, sessions.cookie_max_age()) if token else ("", 0)
+    attrs = f"; Path=/; SameSite=Strict; Max-Age={age}" + ("; Secure" if _secure() else "")
+    js = f"document.cookie = {json.dumps(sessions.COOKIE_NAME + '=' + value + attrs)};"
+    st.html(f"<script>{js}</script>", unsafe_allow_javascript=True)
 
 
 def _clear_session() -> None:
@@ -66,11 +134,16 @@ def _clear_session() -> None:
         st.session_state.pop(k, None)
 
 
-def sign_out() -> None:
-    """Forget the signed-in account (and end the identity-provider session for single sign-on)."""
+def sign_out(engine=None, everywhere: bool = False, scope: Scope | None = None) -> None:
+    """End this device's session (or, with `everywhere`, every session of the account), forget the signed-in
+    account and end the identity-provider session for single sign-on."""
     method = st.session_state.get("signin_method")
+    if engine is not None and everywhere and scope is not None:
+        sessions.end_everywhere(engine, scope)
+    elif engine is not None:
+        sessions.end(engine, st.session_state.get(_TOKEN))
     _clear_session()
-    st.session_state[_NOTICE] = "auth.signed_out"
+    st.session_state[_NOTICE] = "session.signed_out_all" if everywhere else "auth.signed_out"
     if method == "sso":
         try:
             st.logout()
@@ -82,7 +155,14 @@ def require_user(engine, lang: str) -> Scope | None:
     """The Scope of the signed-in account (fresh from the database), or None after drawing the sign-in page."""
     ss = st.session_state
     username = ss.get("username")
-    if username:
+    if username and ss.get(_TOKEN):
+        found = sessions.restore(engine, ss[_TOKEN])     # every run: expiry, revocation, the account itself
+        if found is None:
+            _clear_session()
+            ss[_NOTICE] = "session.ended"
+        else:
+            return found.scope
+    elif username:       # signed in without a session (set by a test harness): the account alone decides
         try:
             scope = auth.scope_for_username(engine, username)
         except ScopeError:
@@ -93,6 +173,10 @@ def require_user(engine, lang: str) -> Scope | None:
                 account = auth.get_account(engine, scope.username) or {}
                 ss["display_name"] = account.get("display_name") or scope.username
             return scope
+
+    restored = _restore_from_cookie(engine)
+    if restored is not None:
+        return restored
 
     providers = sso_providers()
     if providers is not None:
@@ -225,4 +309,6 @@ def render_password_change(engine, scope: Scope, lang: str, key: str = "own_pw")
         except AppError as exc:
             st.error(exc.message(lang))
         else:
+            # The new password ended every session (core.store.accounts); this browser stays signed in.
+            _start_session(engine, scope, st.session_state.get("signin_method") or "password")
             st.success(t("auth.password_changed", lang))

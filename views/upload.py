@@ -19,6 +19,7 @@ from core.commission import effects
 from core.errors import AppError
 from core.store import logs as store_logs
 from ui.context import get_context
+from ui.uploader import uploader_texts
 from ui.text import md
 from views import upload_mappings
 
@@ -97,7 +98,7 @@ def _render_kind(ctx, kind: str) -> None:
 
     done = ss.pop(f"upl_done_{kind}", None)
     if done:
-        st.success(ctx.t("upload.done", **done))
+        st.success(ctx.t("upload.done_named", **done))
 
     c1, c2 = st.columns(2)
     check = c1.button(ctx.t("upload.check"), key=f"upl_check_{kind}", disabled=not files, icon=":material/rule:")
@@ -119,15 +120,17 @@ def _render_kind(ctx, kind: str) -> None:
     if not files:
         return
     if result is None:
-        st.caption(ctx.t("upload.need_check"))
+        if ss.get(f"upl_imported_{kind}") != sig:
+            st.caption(ctx.t("upload.need_check"))
         return
     if do_import and can_import:
         outcome = ingest.import_files(ctx.engine, ctx.scope, kind, files)
         if outcome.ok:
             s = outcome.summary
             ss.pop(f"upl_result_{kind}", None)
-            ss[f"upl_done_{kind}"] = {"import_id": s.import_id, "inserted": s.inserted, "updated": s.updated,
-                                      "unchanged": s.unchanged}
+            ss[f"upl_done_{kind}"] = {"filename": md(" + ".join(n for n, _ in files)), "inserted": s.inserted,
+                                      "updated": s.updated, "unchanged": s.unchanged}
+            ss[f"upl_imported_{kind}"] = sig   # these files are in: the page says so, not "check first"
             st.rerun()
         st.error(ctx.t("upload.failed"))
         report = ingest.problems_report_xlsx(files, outcome.problems, ctx.lang) if outcome.problems else None
@@ -139,6 +142,24 @@ def _render_kind(ctx, kind: str) -> None:
 
 # ---------------------------------------------------------------- history and undo
 
+def _kind(ctx, kind: str) -> str:
+    return ctx.t(f"ingest.kind.{kind}") if kind in KINDS else kind
+
+
+def _file_label(ctx, filename: str, kind: str) -> str:
+    """The file name as stored; the demo loader's batches ("demo:daily") read as demo data."""
+    if isinstance(filename, str) and filename.startswith("demo:"):
+        return ctx.t("upload.demo_file", kind=_kind(ctx, kind))
+    return filename
+
+
+def _batch_label(ctx, r) -> str:
+    """A batch as users know it: when, what and which file (the store's batch number means nothing to them)."""
+    when = pd.Timestamp(r.created_at).strftime("%Y-%m-%d %H:%M")
+    return ctx.t("upload.batch_label", when=when, kind=_kind(ctx, r.kind), filename=_file_label(ctx, r.filename,
+                                                                                                   r.kind))
+
+
 def _render_history(ctx) -> None:
     ss = st.session_state
     st.subheader(ctx.t("upload.history"))
@@ -149,9 +170,10 @@ def _render_history(ctx) -> None:
     if hist.empty:
         st.info(ctx.t("upload.history_empty"))
         return
-    cols = ["id", "kind", "filename", "username", "created_at", "inserted", "updated", "unchanged", "status"]
+    cols = ["created_at", "kind", "filename", "username", "inserted", "updated", "unchanged", "status"]
     view = hist[cols].copy()
-    view["kind"] = view["kind"].map(lambda k: ctx.t(f"ingest.kind.{k}") if k in KINDS else k)
+    view["filename"] = [_file_label(ctx, f, k) for f, k in zip(hist["filename"], hist["kind"])]
+    view["kind"] = view["kind"].map(lambda k: _kind(ctx, k))
     view["status"] = view["status"].map(lambda s: ctx.t(f"upload.status.{s}") if s in ("done", "undone") else s)
     view["created_at"] = pd.to_datetime(view["created_at"]).dt.strftime("%Y-%m-%d %H:%M")
     view.columns = [ctx.t(f"upload.col.{c}") for c in cols]
@@ -161,8 +183,7 @@ def _render_history(ctx) -> None:
     if open_.empty:
         st.caption(ctx.t("upload.nothing_to_undo"))
         return
-    labels = {int(r.id): f"#{int(r.id)} · {ctx.t(f'ingest.kind.{r.kind}') if r.kind in KINDS else r.kind} · "
-                         f"{r.filename}" for r in open_.itertuples()}
+    labels = {int(r.id): _batch_label(ctx, r) for r in open_.itertuples()}
     pick = st.selectbox(ctx.t("upload.undo_pick"), list(labels), format_func=lambda i: labels[i], key="upl_undo_pick")
     if st.button(ctx.t("upload.undo"), key="upl_undo", icon=":material/undo:"):
         ss["upl_undo_confirm"] = pick
@@ -172,8 +193,7 @@ def _render_history(ctx) -> None:
     if pending not in labels:
         ss.pop("upl_undo_confirm", None)
         return
-    filename = hist.loc[hist["id"] == pending, "filename"].iloc[0]
-    st.warning(ctx.t("upload.undo_confirm", import_id=pending, filename=md(filename)))
+    st.warning(ctx.t("upload.undo_confirm_named", label=md(labels[pending])))
     try:   # issue 11: what the undo does to closed (paid) periods, said before it runs
         for sentence in effects.undo_effects(ctx.engine, ctx.scope, int(pending)).sentences(ctx.lang, "undo"):
             st.warning(sentence, icon=":material/lock_clock:")
@@ -187,7 +207,8 @@ def _render_history(ctx) -> None:
         except AppError as exc:   # a refusal (ScopeError) or a store error, in the reader's language
             st.error(ctx.t("upload.undo_refused", detail=exc.message(ctx.lang)))
             return
-        ss["upl_undo_msg"] = ctx.t("upload.undone", import_id=pending, restored=s.updated, removed=s.inserted)
+        ss["upl_undo_msg"] = ctx.t("upload.undone_named", label=md(labels[pending]), restored=s.updated,
+                                   removed=s.inserted)
         st.rerun()
     if c2.button(ctx.t("upload.undo_cancel"), key="upl_undo_cancel"):
         ss.pop("upl_undo_confirm", None)
@@ -201,6 +222,7 @@ def main() -> None:
         st.info(ctx.t("upload.manager_only"))
         return
     st.caption(ctx.t("upload.intro"))
+    uploader_texts(ctx)
     try:
         tabs = st.tabs([ctx.t(f"upload.tab.{k}") for k in KINDS])
         for kind, tab in zip(KINDS, tabs):

@@ -12,10 +12,13 @@ import streamlit as st
 from core import charts as C
 from core import fmt
 from core.i18n import fmt_pct
-from core.routines import fmt_amount, period_label, week_title
+from core.routines import period_label, week_title
+from core.routines.frames import CHART_MANAGERS
 from core.routines.weekly import TILES, WeeklyModel, weekly_page
 from core.schema import TARGET_METRICS, metric_label
+from ui import cards
 from ui import data as ui_data
+from ui import drill
 from ui import mine as ui_mine
 from ui.context import get_context
 from ui.text import md
@@ -34,8 +37,10 @@ def _tiles(ctx, model: WeeklyModel) -> None:
         if m not in model.tiles.index:
             continue
         r = model.tiles.loc[m]
-        c.metric(metric_label(m, ctx.lang, with_unit=False), fmt_amount(m, r["this_week"], ctx.lang),
-                 delta=ctx.t("weekly.tile_delta", change=fmt_amount(m, r["change"], ctx.lang)))
+        # the unit in the label, the value a bare number: '8,314.40 (CNY 10k)' was cut to '8,314.40 (C…' in a
+        # quarter of a laptop's width ('165 custom…' too)
+        c.metric(metric_label(m, ctx.lang), fmt.number(r["this_week"], m),
+                 delta=ctx.t("weekly.tile_delta", change=fmt.amount(m, r["change"], ctx.lang)))
         if r["week_target"] == r["week_target"]:
             c.caption(ctx.t("weekly.tile_target", attainment=fmt_pct(r["week_attainment"])))
 
@@ -50,15 +55,15 @@ def _week_headers(ctx) -> dict:
             "week_target": ctx.t("report.col.week_target"), "week_attainment": ctx.t("word.attainment")}
 
 
-def _summary(ctx, summ: pd.DataFrame) -> None:
+def _summary(ctx, summ: pd.DataFrame, behind: pd.DataFrame) -> None:
     st.subheader(ctx.t("weekly.summary"))
     summ = summ.reset_index(drop=True)
     view = pd.concat([summ[["who", "metric_name"]], fmt.table(summ, _WEEK_KINDS, metric="metric", lang=ctx.lang)],
                      axis=1)
     view["status"] = summ["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else fmt.BLANK)
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
-        "who": ctx.t("morning.who"), "metric_name": ctx.t("word.metric"), **_week_headers(ctx),
-        "status": ctx.t("word.pace")})
+    drill.table(view, summ, "weekly_summary", behind=behind, kinds=_WEEK_KINDS, headers=_week_headers(ctx),
+                column_config={"who": ctx.t("morning.who"), "metric_name": ctx.t("word.metric"),
+                               **_week_headers(ctx), "status": ctx.t("word.pace")})
 
 
 def _per_manager(ctx, model: WeeklyModel, metric: str) -> None:
@@ -67,9 +72,12 @@ def _per_manager(ctx, model: WeeklyModel, metric: str) -> None:
     kinds = {k: v for k, v in _WEEK_KINDS.items() if k != "change_pct"}
     view = pd.concat([fmt.table(man, {"name": "text", "team": "text"}), fmt.table(man, kinds, metric=metric)], axis=1)
     view["status"] = man["status"].map(lambda s: ctx.t(f"status.{s}") if isinstance(s, str) else fmt.BLANK)
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
+    drill.table(view, man, f"weekly_managers_{metric}", column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"), **_week_headers(ctx), "status": ctx.t("word.pace")})
-    st.altair_chart(C.week_comparison_chart(model.manager_rows(), metric, ctx.lang), width="stretch")
+    by = "team" if model.charts_by_team else "manager"
+    if model.charts_by_team:
+        st.caption(ctx.t("weekly.charts_by_team", n=CHART_MANAGERS))
+    st.altair_chart(C.week_comparison_chart(model.chart_rows(), metric, ctx.lang, by=by), width="stretch")
 
 
 def _leaderboard(ctx, model: WeeklyModel, metric: str) -> None:
@@ -93,7 +101,7 @@ def _funnel(ctx, model: WeeklyModel) -> None:
                            "products_sold": "count", "visit_to_new": "pct", "peer_visit_to_new": "pct",
                            "visit_to_new_vs_peer": "signed_pct", "visit_to_product": "rate",
                            "peer_visit_to_product": "rate"})
-    st.dataframe(view, hide_index=True, width="stretch", column_config={
+    drill.table(view, man, "weekly_funnel", column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
         "visits": metric_label("visits", ctx.lang), "new_customers": metric_label("new_customers", ctx.lang),
         "products_sold": ctx.t("report.col.products_sold"),
@@ -118,7 +126,7 @@ def _flags_section(ctx, model: WeeklyModel) -> None:
                            "severity": ctx.t(f"report.severity.{f.severity}"), "reason": f.reason(ctx.lang),
                            "focus": f.focus_topic(ctx.lang), "history": ctx.t(f"report.history.{f.history}"),
                            "weeks": f.weeks} for f in flags])
-    st.dataframe(table, hide_index=True, width="stretch", column_config={
+    drill.table(table, pd.DataFrame({"employee_id": [f.employee_id for f in flags]}), "weekly_flags", column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"), "severity": ctx.t("report.col.severity"),
         "reason": st.column_config.TextColumn(ctx.t("report.col.reason"), width="large"),
         "focus": ctx.t("report.col.focus"), "history": ctx.t("report.col.history"),
@@ -127,7 +135,7 @@ def _flags_section(ctx, model: WeeklyModel) -> None:
 
 def _manager_page(ctx, model: WeeklyModel) -> None:
     """A manager's own 周小结: his week against last week and its target share, his ranks and the peer medians,
-    his funnel against his team's, his visits grid, flags and what to work on."""
+    his funnel against his team's, his visits day by day, flags and what to work on."""
     mine = model.mine
     _tiles(ctx, model)
     st.subheader(ctx.t("mine.my_week"))
@@ -135,13 +143,16 @@ def _manager_page(ctx, model: WeeklyModel) -> None:
     if r.empty:
         st.info(ctx.t("mine.no_rows"))
     else:
-        view = pd.concat([pd.DataFrame({"metric": [metric_label(m, ctx.lang) for m in r["metric"]]}),
-                          fmt.table(r, {k: v for k, v in _WEEK_KINDS.items() if k != "change_pct"}, metric="metric",
-                                    lang=ctx.lang)], axis=1)
-        view["rank"] = [f"{ui_mine.rank_pair(a, b)} · {ui_mine.rank_pair(c, d)}" for a, b, c, d in
-                        zip(r["team_rank"], r["team_n"], r["branch_rank"], r["branch_n"])]
-        st.dataframe(view, hide_index=True, width="stretch", column_config={
-            "metric": ctx.t("word.metric"), **_week_headers(ctx), "rank": ctx.t("mine.col.rank")})
+        # one card per metric (a seven-column table scrolled sideways on a phone)
+        nums = fmt.table(r, {k: v for k, v in _WEEK_KINDS.items() if k != "change_pct"}, metric="metric",
+                         lang=ctx.lang)
+        heads = _week_headers(ctx)
+        cards.metric_cards([cards.Card(
+            title=metric_label(m, ctx.lang), headline=nums.at[i, "this_week"],
+            facts=tuple((heads[c], nums.at[i, c]) for c in ("prev_week", "change", "week_target", "week_attainment"))
+            + ((ctx.t("mine.col.rank"), f"{ui_mine.rank_pair(r.at[i, 'team_rank'], r.at[i, 'team_n'])} · "
+                                        f"{ui_mine.rank_pair(r.at[i, 'branch_rank'], r.at[i, 'branch_n'])}"),))
+            for i, m in enumerate(r["metric"])], name="week")
         key = r.set_index("metric")
         lines = [ctx.t("mine.rank_line", metric=metric_label(m, ctx.lang, with_unit=False),
                        team=ui_mine.rank_pair(key.at[m, "team_rank"], key.at[m, "team_n"]),
@@ -158,8 +169,8 @@ def _manager_page(ctx, model: WeeklyModel) -> None:
     c2.metric(ctx.t("mine.funnel_per_visit"), fmt.rate(own.get("products_per_visit")))
     c2.caption(ctx.t("mine.funnel_team", value=fmt.rate(team.get("products_per_visit"))))
     st.caption(ctx.t("weekly.funnel_note"))
-    st.subheader(ctx.t("weekly.heatmap"))
-    st.altair_chart(C.heatmap(model.heat, ctx.lang, "visits", ctx.overrides), width="stretch")
+    st.subheader(ctx.t("mine.days_chart"))          # his seven days, a bar each (a one-row heat map was a sliver)
+    st.altair_chart(C.my_days_chart(model.heat, ctx.lang, "visits", ctx.overrides), width="stretch")
     ui_mine.flags_and_work(ctx, mine)
     if model.flags_failed:
         st.warning(ctx.t("weekly.flags_failed"))
@@ -210,13 +221,17 @@ def main() -> None:
         _manager_page(ctx, model)
         return
     _tiles(ctx, model)
-    _summary(ctx, model.summary)
+    _summary(ctx, model.summary, model.manager_rows())
     metric = st.selectbox(ctx.t("weekly.metric"), list(TARGET_METRICS), key="weekly_metric",
                           format_func=lambda m: metric_label(m, ctx.lang))
     _per_manager(ctx, model, metric)
     _leaderboard(ctx, model, metric)
-    st.subheader(ctx.t("weekly.heatmap"))
-    st.altair_chart(C.heatmap(model.heat, ctx.lang, "visits", ctx.overrides), width="stretch")
+    if model.charts_by_team:
+        st.subheader(ctx.t("weekly.heatmap_teams"))
+        st.altair_chart(C.heatmap(model.heat_rows(), ctx.lang, "visits", ctx.overrides, by="team"), width="stretch")
+    else:
+        st.subheader(ctx.t("weekly.heatmap"))
+        st.altair_chart(C.heatmap(model.heat, ctx.lang, "visits", ctx.overrides), width="stretch")
     _funnel(ctx, model)
     _flags_section(ctx, model)
     _missing_section(ctx, model)

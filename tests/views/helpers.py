@@ -8,7 +8,9 @@ demo bank into an empty database, and DASH_RAISE=1 lets page exceptions reach ``
 """
 from __future__ import annotations
 
+import html
 import os
+import re
 from contextlib import contextmanager
 
 from streamlit.testing.v1 import AppTest
@@ -67,3 +69,30 @@ def texts(at: AppTest) -> str:
     for m in at.metric:
         parts.append(f"{m.label} {m.value}")
     return "\n".join(parts)
+
+
+_CARD = re.compile(r'<div class="lc-row( lc-head| lc-strong)?"><div class="lc-item">([^<]*)</div>'
+                   r'<div class="lc-amt[^"]*">([^<]*)</div><div class="lc-how">([^<]*)</div></div>')
+_HEAD = re.compile(r'<div class="lc-row lc-head">(.*?)</div></div>')
+
+
+def card_lists(at: AppTest) -> list[dict]:
+    """Every list drawn by ui.cards.line_cards: {"head": (item, how, amount) or None, "rows": [(item, how,
+    amount), ...]}, texts unescaped as the browser shows them."""
+    out = []
+    for el in at.markdown:
+        body = str(el.value)
+        if 'class="lc-list"' not in body:
+            continue
+        head = _HEAD.search(body)
+        head = tuple(html.unescape(x) for x in re.findall(r'<div class="lc-\w+">(.*?)</div>', head.group(1) + "</div>")) \
+            if head else None
+        rows = [tuple(html.unescape(x) for x in (m.group(2), m.group(4), m.group(3)))
+                for m in _CARD.finditer(body) if m.group(1) != " lc-head"]
+        out.append({"head": head, "rows": rows})
+    return out
+
+
+def card_list(at: AppTest, head_item: str) -> list[tuple[str, str, str]]:
+    """The rows of the card list whose first header is `head_item` (e.g. the item or step column's name)."""
+    return next(c["rows"] for c in card_lists(at) if c["head"] and c["head"][0] == head_item)

@@ -2,8 +2,9 @@
 
 * every page a role may open renders without an exception;
 * a manager sees only his own employee ID and name in every table of every page; a team lead only his team;
-* the settings page is not even registered for team leads and managers (and refuses them itself, see
-  tests/views/test_settings.py);
+* the settings page's file is not registered for team leads and managers (and refuses them itself, see
+  tests/views/test_settings.py); its address leads to app.py's refusal page instead (in the page's language,
+  tests/e2e/test_refusals.py);
 * not signed in, only the sign-in form shows — on a real database without anything about accounts, in demo mode
   with the demo banner and the three one-click buttons;
 * sign-in by form (wrong password, rate limit), by demo button, and a disabled account losing its session.

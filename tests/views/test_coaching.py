@@ -1,9 +1,10 @@
-"""辅导 page on the demo bank (end 2026-11-20, review week 2026-W47): praise, flags grouped by manager with their
-evidence charts, scope (a team lead sees his team, a manager himself, read-only), acknowledging a flag and
-recording a coaching session through the page."""
+"""辅导 page on the demo bank (end 2026-11-20, review week 2026-W47): praise, flags grouped by manager (a
+flag's evidence chart when it is opened), scope (a team lead sees his team, a manager himself, read-only),
+acknowledging a flag and recording a coaching session through the page."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -42,7 +43,25 @@ def test_renders_flags_in_scope(demo_db_url, user, lang, present, absent):
         assert f"#### {names[eid]}" in heads, eid
     for eid in absent:
         assert f"#### {names[eid]}" not in heads, eid
-    assert len(at.get("vega_lite_chart")) >= 1          # the evidence charts
+    assert len(at.get("vega_lite_chart")) == 0          # no evidence chart until a flag is opened
+
+
+@pytest.mark.parametrize("user,flag,series", [
+    ("demo_lead", "CM002_declining", 8),            # 8 weeks of the manager against the peer median
+    ("demo_director", "CM005_month_end_spike", 1),  # the daily balance against the month's 日均
+])
+def test_evidence_chart_when_a_flag_is_opened(demo_db_url, user, flag, series):
+    at = run_page(PAGE, demo_db_url, user, lang="zh", query={"week": WEEK})
+    assert not at.exception
+    assert len(at.get("vega_lite_chart")) == 0
+    at.toggle(key=f"evidence_{flag}").set_value(True)
+    rerun(at, demo_db_url)
+    assert not at.exception, at.exception
+    [chart] = at.get("vega_lite_chart")
+    spec = json.dumps(json.loads(chart.proto.spec), ensure_ascii=False)
+    assert t(f"coaching.rule.{flag.split('_', 1)[1]}", "zh") in spec
+    if series == 8:
+        assert all(f"2026-W{w}" in spec for w in range(40, 48))
 
 
 def test_manager_is_read_only(demo_db_url):

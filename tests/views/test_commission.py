@@ -7,7 +7,7 @@ import pytest
 from core import auth, store
 from core import commission as cm
 from core.i18n import t as tr
-from tests.views.helpers import DEMO_END, rerun, run_page, texts
+from tests.views.helpers import DEMO_END, card_list, card_lists, rerun, run_page, texts
 
 PAGE = "views/commission.py"
 MONTH = DEMO_END[:7]   # the month filter defaults to the latest logged month
@@ -38,8 +38,9 @@ def test_manager_sees_his_own_statement_equal_to_core(demo_db_url, lang):
     assert not [s for s in at.selectbox if s.key == "cm_manager"]
     assert not at.tabs
     # the statement table shows every line's amount as core computed it
-    table = at.dataframe[0].value
-    assert list(table["amount"]) == [f"{ln.amount:,.2f}" for ln in stmt.lines]
+    # the statement's lines (cards on a phone) show every line's how-text and amount as core computed them
+    lines = card_list(at, t("commission.col.item"))
+    assert lines == [(cm.metric_name(ln.metric, lang), ln.how(lang), f"{ln.amount:,.2f}") for ln in stmt.lines]
     assert stmt.name in texts(at)
     assert at.get("download_button")
 
@@ -234,8 +235,8 @@ def test_question_answered_and_corrected_becomes_an_adjustment(demo_db_url):
     assert list(mine["status"]) == ["Corrected"] and list(mine["answer"]) == ["One loan of 25 万元 was logged late"]
     at = run_page(PAGE, demo_db_url, "demo_manager", lang="en", session={"f_month": "2026-11"})
     assert not at.exception
-    adj = next(d.value for d in at.dataframe if "reasons" in d.value.columns)
-    assert list(adj["item"]) == ["Adjustment for 2026-10"] and list(adj["amount"]) == ["150.00"]
+    adj = next(c["rows"] for c in card_lists(at) if c["head"] and c["head"][1] == tr("commission.pay.col.reason", "en"))
+    assert [(item, amount) for item, _how, amount in adj] == [("Adjustment for 2026-10", "150.00")]
     assert _metrics(at)["Payable"] == f"CNY {november.payable + 150:,.2f}"
 
 
@@ -316,16 +317,19 @@ def bank_url(engine):
     return engine.test_url
 
 
+def _lang(at) -> str:
+    return "en" if at.query_params.get("lang") in ("en", ["en"]) else "zh"
+
+
 def _steps(at) -> dict:
     """The steps table (step → (how, amount)), in the order shown."""
-    table = next(d.value for d in at.dataframe if "step" in d.value.columns)
-    return {r.step: (r.how, r.amount) for r in table.itertuples()}
+    return {step: (how, amount) for step, how, amount in card_list(at, tr("commission.col.step", _lang(at)))}
 
 
 @pytest.mark.parametrize("lang, factor_how, release_how, formula", [
-    ("zh", "1 项指标完成率 信用卡 120%,平均 120% → 完成率系数 1.1", "2026-09 计提的风险补偿金第 1/3 期",
+    ("zh", "1 项指标完成率 信用卡 120.0%,平均 120.0% → 完成率系数 1.1", "2026-09 计提的风险补偿金第 1/3 期",
      "底薪 + 绩效工资 − 风险补偿金 + 释放风险补偿金"),
-    ("en", "attainment of 1 targeted metrics Credit cards 120%, mean 120% → factor 1.1",
+    ("en", "attainment of 1 targeted metric Credit cards 120.0%, mean 120.0% → factor 1.1",
      "reserve held in 2026-09, instalment 1 of 3", "base pay + performance pay − risk reserve + reserve released"),
 ])
 def test_statement_shows_the_factor_and_the_release_like_the_cli(bank_url, lang, factor_how, release_how, formula):
@@ -418,3 +422,23 @@ def test_director_forfeit_shows_in_the_list_and_the_managers_reserve(bank_url, l
         (["2026-10"], ["25.50"], ["贷款 XD-118 逾期转不良"])
     sched = next(d.value for d in mgr.dataframe if "paid" in d.value.columns)
     assert list(sched["paid"]) == ["34.50", "264.00", "60.00", "264.00", "60.00", "264.00"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_pay_history_has_cards_for_a_phone(demo_db_url, lang):
+    """The pay history's seven columns scrolled sideways on a phone: its card twin (shown under 640 px) has one
+    card per period of the table, with that period's payable as the headline and its figures."""
+    import html
+    import re
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang)
+    assert not at.exception
+    t = (lambda k: tr(k, lang))
+    [grid] = [df.value for df in at.dataframe if {"period", "payable", "plan"} <= set(df.value.columns)]
+    [body] = [str(m.value) for m in at.markdown if 'class="mc-list mc-history"' in str(m.value)]
+    cards = body.split('<div class="mc-card">')[1:]
+    assert len(cards) == len(grid) >= 2
+    for card, (_, r) in zip(cards, grid.iterrows()):
+        title = html.unescape(re.search(r'mc-title">([^<]*)<', card).group(1))
+        assert title == f'{r["period"]} · {t("commission.step.payable")}'
+        assert f'mc-big">{r["payable"]}<' in card
+        assert f'>{html.escape(r["performance"])}</dd>' in card and f'>{html.escape(r["band"])}</dd>' in card

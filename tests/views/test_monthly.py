@@ -9,7 +9,7 @@ import pytest
 
 from core import calendar as cal, store
 from core import routines as M
-from core.routines import talking as briefing
+from core import fmt
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs
@@ -53,7 +53,8 @@ def test_deposit_tile_matches_metrics(demo_db_url):
     prog = M.month_progress(logs, targets, roster, MONTH, as_of, level="branch")
     actual = prog.set_index("metric").loc["deposits_new", "actual"]
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["新增存款"] == briefing.fmt_amount("deposits_new", actual, "zh")
+    # the unit in the label, a bare number as the value (a value with its unit was cut off in a laptop's tile)
+    assert tiles["新增存款(万元)"] == fmt.number(actual, "deposits_new") and "." in tiles["新增存款(万元)"]
 
 
 def test_split_table_adds_up_to_the_team_target(demo_db_url):
@@ -85,3 +86,31 @@ def test_spike_threshold_is_the_coaching_rule(demo_db_url):
     expected = measures.is_spike(adb["month_end"].to_numpy(), adb["adb"].to_numpy(), ratio)
     assert adb["spike"].astype(bool).tolist() == list(expected)
     assert model.spikes == adb.loc[adb["spike"].astype(bool), "name"].tolist()
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_manager_compare_reads_as_cards(demo_db_url, lang):
+    """A manager's 环比与同比: one card per metric (a five-column table scrolled sideways on a phone), this month
+    as its headline and last month's same days, 环比 and 同比 as core computes them."""
+    import re
+    from core import auth
+    from core.routines import monthly_page
+    from core.schema import metric_label
+    from ui.text import html_text
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang, query={"month": MONTH})
+    assert not at.exception, at.exception
+    eng = store.get_engine(demo_db_url)
+    scope = auth.scope_for_username(eng, "demo_manager")
+    end = store_logs.log_date_range(eng, scope)[1]        # the page's as-of day (ui.context.month_as_of)
+    first, last = cal.month_bounds(MONTH)
+    as_of = min(last, dt.date.today(), *([end] if end and end >= first else []))
+    rows = monthly_page(eng, scope, MONTH, as_of, lang=lang).mine.rows
+    [md] = [str(x.value) for x in at.markdown if 'class="mc-list mc-compare"' in str(x.value)]
+    cards = md.split('<div class="mc-card">')[1:]
+    assert len(cards) == len(rows) > 0
+    assert not [df for df in at.dataframe if t("mine.col.mom", lang) in df.value.columns]   # no table left
+    for card, r in zip(cards, rows.itertuples()):
+        assert re.search(r'mc-title">([^<]*)<', card).group(1) == html_text(metric_label(r.metric, lang))
+        assert f'mc-big">{html_text(fmt.number(r.actual, r.metric))}<' in card
+        assert f">{html_text(fmt.signed_pct(r.mom_pct))}</dd>" in card
+        assert f">{html_text(fmt.signed_pct(r.yoy_pct))}</dd>" in card

@@ -23,7 +23,6 @@ DAY = "2026-11-21"            # the demo bank ends on Friday 2026-11-20: "yester
     ("demo_director", "en", {}),
     ("demo_director", "zh", {"team": "对公二队"}),
     ("demo_director", "en", {"line": "retail"}),
-    ("demo_director", "zh", {"big": "1"}),
     ("demo_lead", "en", {}),
     ("demo_manager", "zh", {}),
 ])
@@ -37,6 +36,28 @@ def test_renders_on_demo(demo_db_url, user, lang, query):
         assert t("mine.standing", lang) in body and t("morning.leaders_month", lang) not in body
     else:
         assert t("morning.leaders_month", lang) in body
+
+
+def _html(at) -> str:
+    return "\n".join(e.proto.body for e in at.get("html"))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_big_screen_shows_one_slide_at_a_time(demo_db_url, lang):
+    """The projector layout (ui/bigscreen.py): the slide picker, the first slide (yesterday) with the logged tile,
+    then the coaching slide with the talking points; never the page's tables."""
+    at = run_page(PAGE, demo_db_url, "demo_director", lang=lang, query={"day": DAY, "big": "1"})
+    assert not at.exception, at.exception
+    body = _html(at)
+    assert t("morning.logged", lang) in body and "bs-tile" in body
+    assert t("morning.talking_points", lang) not in body
+    assert not at.dataframe
+    picker = at.get("button_group")[0]
+    picker.set_value("coaching").run()
+    assert not at.exception
+    body = _html(at)
+    assert t("morning.talking_points", lang) in body and "<li>" in body
+    assert "bs-tile" not in body
 
 
 def test_logged_tile_matches_metrics(demo_db_url):

@@ -6,6 +6,7 @@ logs end 2026-11-20, so uploads for 2026-11-23 (a Monday) insert new rows.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import io
 import os
 
@@ -72,7 +73,7 @@ def test_lead_checks_then_imports_a_daily_file(demo_db_url):
     assert "新增 1 行,更新 0 行,未变化 0 行" in texts(at)
     row = _row(demo_db_url, "CM003", dt.date(2026, 11, 23))
     assert row["visits"].tolist() == [5.0] and row["deposits_new"].tolist() == [12.5]
-    history = next(df for df in (d.value for d in at.dataframe) if "批次" in df.columns)
+    history = next(df for df in (d.value for d in at.dataframe) if "导入人" in df.columns)
     assert history.iloc[0]["文件"] == "周报.xlsx" and history.iloc[0]["新增"] == 1
 
 
@@ -84,7 +85,7 @@ def test_errors_block_the_import_and_offer_the_report(demo_db_url):
     _button(at, "upl_check_daily").click()
     rerun(at, demo_db_url)
     assert not at.exception
-    assert "2 error(s), 0 warning(s)" in texts(at)
+    assert "Errors: 2, warnings: 0" in texts(at)
     problems = next(df for df in (d.value for d in at.dataframe) if "Message" in df.columns)
     got = sorted(zip(problems["Row"], problems["Column"], problems["Value"]))
     assert got == [(2, "拜访客户数", "many"), (3, "工号", "CM009")]
@@ -103,13 +104,15 @@ def test_undo_after_confirmation(demo_db_url):
     assert at.selectbox(key="upl_undo_pick").value == out.summary.import_id
     _button(at, "upl_undo").click()
     rerun(at, demo_db_url)
-    # the file name is user text, escaped for Markdown (ui.text.md): shown as "a.xlsx"
-    assert f"Undo import {out.summary.import_id} (a\\.xlsx)?" in texts(at)
+    # the batch as users know it (when · kind · file), not the store's batch number (4: the demo has 3); the
+    # label is escaped for Markdown (ui.text.md): shown as "… · Daily logs · a.xlsx"
+    assert re.search(r"Undo 2\d{3}\\-\d\d\\-\d\d \d\d\\:\d\d · Daily logs · a\\\.xlsx\?", texts(at))
+    assert f"import {out.summary.import_id}" not in texts(at).lower()
     assert len(_row(demo_db_url, "CM004", dt.date(2026, 11, 23))) == 1     # not yet
     _button(at, "upl_undo_yes").click()
     rerun(at, demo_db_url)
     assert not at.exception
-    assert f"Import {out.summary.import_id} undone: 0 rows restored, 1 removed." in texts(at)
+    assert "· Daily logs · a\\.xlsx: 0 rows restored, 1 removed." in texts(at)
     assert _row(demo_db_url, "CM004", dt.date(2026, 11, 23)).empty
 
 
@@ -143,7 +146,7 @@ def test_roster_tab_imports_and_history_is_scoped(demo_db_url):
     assert not at.exception
     roster = store_logs.read_roster(store.get_engine(demo_db_url), SYSTEM).set_index("employee_id")
     assert roster.loc["CM003", "grade"] == "高级客户经理"
-    history = next(df for df in (d.value for d in at.dataframe) if "批次" in df.columns)
+    history = next(df for df in (d.value for d in at.dataframe) if "导入人" in df.columns)
     # the lead sees his own import, not the system's demo imports (which have no team)
     assert history["导入人"].tolist() == ["demo_lead"]
 
@@ -171,7 +174,7 @@ def test_manager_gets_a_clear_message(demo_db_url):
 def test_director_sees_every_import(demo_db_url):
     at = _direct(demo_db_url, SYSTEM, lang="zh")
     assert not at.exception
-    history = next(df for df in (d.value for d in at.dataframe) if "批次" in df.columns)
+    history = next(df for df in (d.value for d in at.dataframe) if "导入人" in df.columns)
     assert history["类型"].tolist() == ["日报", "目标分解", "花名册"]
     assert len(at.file_uploader) == 3
 

@@ -52,7 +52,7 @@ def test_map_an_unknown_column_import_and_reupload_without_a_question(demo_db_ur
     rerun(at, demo_db_url)
     assert not at.exception
     body = texts(at)
-    assert md("2 column mapping(s) saved (team 对公一队); checked again.") in body
+    assert md("Column mappings saved (team 对公一队): 2; checked again.") in body
     assert md("“本周走访数” read as Visits — mapped by your saved mapping (team 对公一队)") in body
     assert md("“ETC” not imported — ignored by your saved mapping (team 对公一队)") in body
     assert "Unknown columns" not in body
@@ -101,7 +101,7 @@ def test_a_director_may_save_branch_wide(demo_db_url):
     _click(at, "Save the mappings and check again")
     at.run()
     assert not at.exception
-    assert md("1 column mapping(s) saved (branch-wide); checked again.") in texts(at)
+    assert md("Column mappings saved (branch-wide): 1; checked again.") in texts(at)
     assert [(m.header_text, m.team) for m in mp.list_mappings(store.get_engine(demo_db_url), SYSTEM)] == [
         ("本周走访数", None)]
 
@@ -111,7 +111,7 @@ def test_fix_a_bad_cell_in_the_report_and_import(demo_db_url):
     files = [("w.xlsx", xlsx([head, ["2026-11-23", "CM003", "many", 1], ["2026-11-23", "CM004", 2, 3]]))]
     at = run_page(PAGE, demo_db_url, "demo_lead", lang="en")
     _check(at, demo_db_url, files)
-    assert "1 error(s), 0 warning(s)" in texts(at)
+    assert "Errors: 1, warnings: 0" in texts(at)
     key = f"upl_fix_daily_0_{ingest.sha256_of(files)[:12]}"
     editor = at.data_editor(key=key)
     shown = editor.value
@@ -123,8 +123,8 @@ def test_fix_a_bad_cell_in_the_report_and_import(demo_db_url):
     rerun(at, demo_db_url)
     assert not at.exception
     body = texts(at)
-    assert md("1 correction(s) applied and checked again.") in body
-    assert "Using the file as corrected on this page (1 correction(s))." in body
+    assert md("Corrections applied and checked again: 1.") in body
+    assert "Using the file as corrected on this page (corrections: 1)." in body
     assert "Check passed: 2 rows would be inserted, 0 updated, 0 unchanged." in body
     assert _row(demo_db_url, "CM003", dt.date(2026, 11, 23)).empty     # a check writes nothing
     at.button(key="upl_import_daily").click()

@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from core import routines as M, store
-from core.routines import talking as briefing
+from core import fmt
 from core.i18n import t
 from core.scope import Scope
 from core.store import logs as store_logs
@@ -31,7 +31,7 @@ def test_renders_on_demo(demo_db_url, user, lang, query):
     body = texts(at)
     # a manager gets his own week (no summary of teams that is only himself); the others the team/branch summary
     assert t("mine.my_week" if user == "demo_manager" else "weekly.summary", lang) in body
-    assert t("weekly.heatmap", lang) in body
+    assert t("mine.days_chart" if user == "demo_manager" else "weekly.heatmap", lang) in body
 
 
 def test_visits_tile_matches_metrics(demo_db_url):
@@ -44,8 +44,11 @@ def test_visits_tile_matches_metrics(demo_db_url):
     targets = store_logs.read_targets(eng, d, months=["2026-11"], line="retail")
     cmp_ = M.week_comparison(logs, targets, roster, WEEK, level="branch", as_of="2026-11-22")
     visits = cmp_.set_index("metric").loc["visits", "this_week"]
+    deposits = cmp_.set_index("metric").loc["deposits_new", "this_week"]
     tiles = {m.label: m.value for m in at.metric}
-    assert tiles["拜访客户数"] == briefing.fmt_amount("visits", visits, "zh")
+    # the unit in the label, a bare number as the value (a value with its unit was cut off in a laptop's tile)
+    assert tiles["拜访客户数"] == fmt.number(visits, "visits")
+    assert tiles["新增存款(万元)"] == fmt.number(deposits, "deposits_new") and "." in tiles["新增存款(万元)"]
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
