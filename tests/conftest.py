@@ -16,8 +16,21 @@ from sqlalchemy import create_engine, text
 from core import store
 from core.store import engine as store_engine
 
+# The app evaluates the latest week's coaching in the background after data changes (ui.data.prepare_coaching);
+# tests switch it off (their own servers included) so no thread outlives a test's database. Its own test turns it on.
+os.environ.setdefault("DASH_PREPARE", "0")
+
 PG_ADMIN_URL = os.environ.get("TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite"] + ([] if os.environ.get("TEST_PG") == "0" else ["postgresql"])
+
+
+@pytest.fixture(autouse=True)
+def _fresh_coaching_memo():
+    """Each test starts without another test's shared coaching evaluations (core.coaching.memo)."""
+    from core.coaching import memo
+    memo.clear()
+    yield
+    memo.clear()
 
 
 def _pg_admin():

@@ -239,7 +239,7 @@ def test_every_routed_page_exists():
     import re
     src = (ROOT / "app.py").read_text(encoding="utf-8")
     routed = re.findall(r'^\s+\("(views/\w+\.py)", "page\.', src, flags=re.M)
-    assert len(routed) == 7
+    assert len(routed) == 8   # the seven routines and settings pages, and the manager profile
     for page in routed:
         assert (ROOT / page).exists(), page
 

@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from core import sessions
 from core.i18n import t
 
 REPO = Path(__file__).resolve().parents[2]
@@ -212,6 +213,16 @@ def sign_in(page, server: AppServer, username: str, password: str, display_name:
     form.get_by_role("button", name=t("auth.submit", lang)).click()
     wait_idle(page, t("app.signed_in_as", lang, name=display_name, role=t(f"role.{role}", lang)),
               within=sidebar(page))
+    wait_session_cookie(page)
+
+
+def wait_session_cookie(page, timeout: int = TIMEOUT) -> None:
+    """Wait until the browser holds the session cookie. The signed-in page shows before the cookie lands: the
+    cookie is set by a script in an st.html element, whose code Streamlit loads on demand (a separate chunk), so
+    a page.goto / reload straight after the sidebar says "signed in" could open a session with no cookie yet
+    (the sign-in form instead of the page asked for)."""
+    page.wait_for_function("(name) => document.cookie.split('; ').some(c => c.startsWith(name + '=')"
+                           " && c.length > name.length + 1)", arg=sessions.COOKIE_NAME, timeout=timeout)
 
 
 def sign_out(page, lang: str = "zh") -> None:
@@ -415,3 +426,30 @@ def screenshot(page, backend: str, journey: str, name: str, lang: str) -> Path:
         if tall != size["height"]:
             page.set_viewport_size(size)
     return path
+
+
+# Elements of the main area reaching past the viewport (`wide`: any box; `poking`: one no ancestor clips, so it is
+# drawn past the screen's edge), and boxes scrolling sideways inside themselves (a phone)
+TOO_WIDE_JS = """() => {
+    const w = window.innerWidth;
+    const out = [], poking = [];
+    for (const el of document.querySelectorAll('[data-testid="stMain"] *')) {
+        const r = el.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) continue;
+        if (r.right > w + 1 || r.left < -1) {
+            let clip = el.parentElement, clipped = false;    // inside a box that scrolls or clips: not on the screen
+            for (; clip && clip.getAttribute('data-testid') !== 'stMain'; clip = clip.parentElement) {
+                if (getComputedStyle(clip).overflowX !== 'visible') { clipped = true; break; }
+            }
+            if (!clipped) poking.push((el.getAttribute('data-testid') || el.tagName) + '.'
+                                      + String(el.className).slice(0, 40));
+            out.push((el.getAttribute('data-testid') || el.tagName) + '.' + String(el.className).slice(0, 40)
+                     + ' ' + Math.round(r.left) + '..' + Math.round(r.right));
+        }
+    }
+    const scrollers = Array.from(document.querySelectorAll('[data-testid="stMain"] *')).filter(el => {
+        const cs = getComputedStyle(el);
+        return /(auto|scroll)/.test(cs.overflowX) && el.scrollWidth > el.clientWidth + 1;
+    }).map(el => (el.getAttribute('data-testid') || el.tagName) + ' in ' + (el.closest('[data-testid^="st"]') || {}).getAttribute?.('data-testid') + ' ' + el.scrollWidth + '>' + el.clientWidth);
+    return {wide: out.slice(0, 10), poking: poking.slice(0, 10), scrollers: scrollers.slice(0, 10)};
+}"""

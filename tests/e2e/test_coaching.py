@@ -1,5 +1,6 @@
-"""Coaching (辅导), as the team lead of 对公一队 does it on Friday: the week's flags — who, why in numbers, what to
-coach — then a coaching session recorded for a flagged manager, and the session in the coaching log.
+"""Coaching (辅导), as the team lead of 对公一队 does it on Friday: the week's flags — who, why in numbers, what
+to coach, the evidence chart of the flag he opens — then a coaching session recorded for a flagged manager, and
+the session in the coaching log.
 
 The flags expected are core.coaching's for the lead's own scope and the same week and as-of date as the page.
 The session is written with a topic unique to the run, so the journey leaves nothing another journey counts on.
@@ -51,6 +52,13 @@ def test_flags_record_session_and_log(page, e2e):
             assert f.reason("zh") in page_text, f.reason("zh")
             assert t("coaching.flags.focus", "zh", area=t(f"coaching.ksa.{f.focus}", "zh"),
                      topic=f.focus_topic("zh")) in page_text
+    # no evidence chart until a flag is opened; opening the first one draws its chart
+    charts = main_area(page).locator('[data-testid="stVegaLiteChart"]')
+    assert charts.count() == 0
+    main_area(page).get_by_text(t("coaching.evidence.show", "zh"), exact=True).first.click()
+    wait_idle(page, t("coaching.flags.header", "zh"))
+    charts.first.wait_for(state="visible", timeout=30_000)
+    assert charts.count() == 1
     screenshot(page, e2e.backend, JOURNEY, "coaching", "zh")
 
     # record a session for the first flagged manager, prompted by the flag

@@ -14,6 +14,7 @@ import openpyxl
 import pytest
 
 from core import auth
+from core import fmt
 from core.routines import talking as briefing
 from core import calendar as cal
 from core import routines as M
@@ -29,8 +30,8 @@ from tests.e2e.helpers import (BIG_VIEWPORT, assert_no_error, download, goto_pag
 pytestmark = pytest.mark.e2e
 
 JOURNEY = "director"
-PAGES = ("page.morning", "page.weekly", "page.monthly", "page.commission", "page.coaching", "page.upload",
-         "page.settings")
+PAGES = ("page.morning", "page.weekly", "page.monthly", "page.commission", "page.coaching", "page.profile",
+         "page.upload", "page.settings")
 
 
 def _sign_in(page, e2e, lang="zh", **query):
@@ -69,7 +70,7 @@ def _expected_morning(e2e, lang: str) -> dict:
         actual = float(logs[m].sum())
         gap = actual - target * elapsed / len(workdays)
         mtd[metric_label(m, lang, with_unit=False)] = (
-            fmt_pct(actual / target), t("morning.gap_delta", lang, gap=briefing.fmt_amount(m, gap, lang)))
+            fmt_pct(actual / target), t("morning.gap_delta", lang, gap=fmt.amount(m, gap, lang)))
     caption = t("morning.workdays", lang, elapsed=elapsed, total=len(workdays), left=len(workdays) - elapsed,
                 pace=fmt_pct(elapsed / len(workdays)))
 
@@ -142,27 +143,38 @@ def test_switch_to_english(page, e2e):
     assert "lang=en" not in page.url
 
 
+def _tiles(page) -> dict[str, str]:
+    """The projector slide's tiles (ui/bigscreen.py): label → value."""
+    out = {}
+    for tile in page.locator(".bs-tile").all():
+        out[tile.locator(".bs-label").inner_text().strip()] = tile.locator(".bs-value").inner_text().strip()
+    return out
+
+
 def test_big_screen_mode(page, e2e):
     page.set_viewport_size(BIG_VIEWPORT)
     _sign_in(page, e2e)
     exp = _expected_morning(e2e, "zh")
     wait_idle(page, t("morning.talking_points", "zh"), rerun=False)
     sidebar(page).get_by_text(t("app.big_screen", "zh"), exact=True).click()
-    exit_label = "✕ " + t("app.big_screen", "zh")
+    exit_label = t("display.exit", "zh")
     wait_idle(page, exit_label)
     page.wait_for_url(lambda url: "big=1" in url)
-    # the projector view: no sidebar, large figures, the same numbers
+    # the projector view: no sidebar, big numbers larger than their labels, the same numbers, no scrolling
     assert not sidebar(page).is_visible()
-    value_px = page.locator('[data-testid="stMetricValue"]').first.evaluate(
-        "el => parseFloat(getComputedStyle(el).fontSize)")
-    assert value_px >= 48, value_px
-    point_px = page.locator(".talking-points li").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
-    assert point_px >= 28, point_px
-    yheading = t("morning.yesterday", "zh", date=fmt_date(exp["yday"], "zh"))
-    shown = {m["label"]: m["value"] for m in section_metrics(page, yheading)}
+    value_px = page.locator(".bs-value").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    label_px = page.locator(".bs-label").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert value_px >= 2.5 * label_px and value_px >= 80, (value_px, label_px)   # 8.6vh of 1080 ≈ 93 px
+    shown = _tiles(page)
     assert shown[t("morning.logged", "zh")] == exp["tiles"]["logged"]
     assert shown[briefing.tile_label("visits", "zh")] == exp["tiles"][briefing.tile_label("visits", "zh")]
+    assert page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight") <= 1080
     screenshot(page, e2e.backend, JOURNEY, "morning-bigscreen", "zh")
+    # the coaching slide carries the talking points, big
+    main_area(page).get_by_text(t("display.slide_coaching", "zh"), exact=True).click()
+    wait_idle(page)
+    point_px = page.locator(".bs-points li").first.evaluate("el => parseFloat(getComputedStyle(el).fontSize)")
+    assert point_px >= 36, point_px
     # leaving it brings the sidebar back
     main_area(page).get_by_role("button", name=exit_label).click()
     wait_idle(page, t("morning.talking_points", "zh"))
@@ -188,7 +200,7 @@ def test_export_weekly_report(page, e2e, downloads):
     exp = _expected_week(e2e, week)
     # the week's headline tiles
     for m in ("visits", "new_customers"):
-        assert metric_value(page, metric_label(m, "zh", with_unit=False)) == briefing.fmt_amount(m, exp[m][0], "zh")
+        assert metric_value(page, metric_label(m, "zh")) == fmt.number(exp[m][0], m)   # the unit in the label
     screenshot(page, e2e.backend, JOURNEY, "weekly", "zh")
 
     path = download(page, t("weekly.download", "zh"), downloads)

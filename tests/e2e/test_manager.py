@@ -62,7 +62,7 @@ def test_own_statement_what_if_and_download(page, e2e, downloads):
     _sign_in(page, e2e)
     # a manager lands on his own statement; no import, no settings
     assert nav_titles(page) == [t(k, "zh") for k in ("page.morning", "page.weekly", "page.monthly",
-                                                       "page.commission", "page.coaching")]
+                                                       "page.commission", "page.coaching", "page.profile_mine")]
     wait_idle(page, _title(e2e, stmt), rerun=False)
     assert_no_error(page, "zh")
     tiles = {m["label"]: m["value"] for m in section_metrics(page, _title(e2e, stmt))}
@@ -127,12 +127,17 @@ def test_cannot_reach_another_managers_statement(page, e2e):
     assert sidebar(page).get_by_role("combobox", name=t("filter.team", "zh")).count() == 0
     assert sidebar(page).get_by_role("combobox", name=t("filter.line", "zh")).count() == 0
 
-    # pages for other roles are not reachable by URL either (a new session: sign in again)
+    # pages for other roles are not reachable by URL either (a new browser session, signed in again from the
+    # session cookie): our own refusal in his language, nothing of the page, and the page is not in his menu
     for path, key in (("upload", "upload.title"), ("settings", "page.settings")):
         page.goto(f"{e2e.base_url}/{path}")
-        wait_idle(page, t("auth.signin_title", "zh"), rerun=False)
-        _sign_in(page, e2e)
-        assert main_area(page).locator("h1").first.inner_text() != t(key, "zh")
+        wait_idle(page, t("app.page_back", "zh"), rerun=False, within=main_area(page))
+        assert main_area(page).locator("h1").first.inner_text() == t("app.page_refused_title", "zh")
+        assert page.get_by_role("dialog").count() == 0
+        assert main_area(page).locator('[data-testid="stFileUploader"]').count() == 0
+        text = main_text(page)
+        for eid, name in others.items():
+            assert eid not in text and name not in text, (eid, name)
         assert t(key, "zh") not in nav_titles(page)
 
     # every page he can open shows his own rows only

@@ -13,15 +13,16 @@ import re
 
 import pytest
 
-from core import auth
+from core import auth, fmt
 from core import calendar as cal
 from core.i18n import t
 from core.routines import monthly_page, morning_page
+from core.schema import metric_label
 from core.scope import SYSTEM
 from core.store import logs as store_logs
 from tests.e2e.conftest import DEMO_END, meeting_day
-from tests.e2e.helpers import (VIEWPORT, assert_no_error, goto_page, grid_text_with, main_text, screenshot, sign_in,
-                               wait_idle)
+from tests.e2e.helpers import (TOO_WIDE_JS, VIEWPORT, assert_no_error, goto_page, grid_text_with, main_text,
+                               screenshot, sign_in, wait_idle)
 
 pytestmark = pytest.mark.e2e
 
@@ -90,3 +91,36 @@ def test_team_lead_branch_rows_are_the_branch(page, e2e):
     screenshot(page, e2e.backend, "team_lead_pages", "monthly", "zh")
     goto_page(page, "page.weekly", "zh", t("weekly.template_download", "zh"))
     screenshot(page, e2e.backend, "team_lead_pages", "weekly", "zh")
+
+
+
+
+def test_manager_morning_month_reads_as_cards_on_a_phone(page, e2e):
+    """His month against target and pace (晨会, 本月进度): one card per metric, every card and figure inside the
+    screen, no table scrolling sideways; the 完成率 on each card is core's figure."""
+    m = e2e.manager
+    lang = "zh"
+    sign_in(page, e2e.server, m.username, m.password, m.display_name, m.role, query=_query())
+    goto_page(page, "page.morning", lang, t("mine.my_month", lang))
+    page.set_viewport_size(PHONE)
+    wait_idle(page, t("mine.my_month", lang), rerun=False)
+    page.wait_for_timeout(500)                               # the chart and the grids lay out after the run
+    rows = morning_page(e2e.engine, auth.scope_for_username(e2e.engine, m.username), meeting_day()).mine.rows
+    assert len(rows) >= 4
+    cards = page.locator(".mc-month .mc-card")
+    assert cards.count() == len(rows)
+    for i, r in enumerate(rows.itertuples()):
+        card = cards.nth(i)
+        assert card.locator(".mc-title").inner_text().strip() == metric_label(r.metric, lang)
+        big = card.locator(".mc-big")
+        assert big.inner_text().strip() == fmt.pct(r.attainment)
+        for el in (card, big, card.locator("dd").last):       # the card, its key figure, the ranks line
+            box = el.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, (r.metric, box)
+        assert card.get_by_text(t("mine.col.gap", lang)).is_visible()
+    found = page.evaluate(TOO_WIDE_JS)
+    assert not found["wide"], found
+    assert not found["scrollers"], found
+    assert _sideways(page) <= 1
+    screenshot(page, e2e.backend, "manager_pages", "morning_month_cards_phone", lang)
+    page.set_viewport_size(VIEWPORT)

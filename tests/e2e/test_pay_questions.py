@@ -17,7 +17,7 @@ from core import auth
 from core import commission as cm
 from core.commission import lifecycle, periods_state
 from core.i18n import t
-from tests.e2e.helpers import (assert_no_error, click_button, goto_page, grid_text_with, main_area, metric_value,
+from tests.e2e.helpers import (section_text, assert_no_error, click_button, goto_page, grid_text_with, main_area, metric_value,
                                screenshot, select_option, sign_in, sign_out, wait_idle)
 
 pytestmark = pytest.mark.e2e
@@ -107,8 +107,10 @@ def test_manager_raises_lead_corrects_manager_sees_adjustment(page, e2e, october
     assert t("commission.pay.q.status.corrected", "zh") in grid_text_with(page, ANSWER)
     _month(page, "2026-11")
     wait_idle(page, t("commission.pay.adj.title", "zh"))
-    grid = grid_text_with(page, "2026-10 往期调整")
-    assert "150.00" in grid and ANSWER in grid
+    wait_idle(page, "2026-10 往期调整", rerun=False)   # the adjustment line (a card): item, reason, amount
+    text = section_text(page, t("commission.page.statement_title", "zh", name=m.display_name,
+                                employee_id=m.employee_id, period="2026年11月"))
+    assert "2026-10 往期调整" in text and "150.00" in text and ANSWER in text
     assert metric_value(page, t("commission.step.payable", "zh")) == _yuan(november.payable + Decimal("150.00"))
     assert_no_error(page, "zh")
     screenshot(page, e2e.backend, JOURNEY, "adjustment", "zh")

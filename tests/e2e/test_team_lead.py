@@ -9,9 +9,11 @@ from __future__ import annotations
 
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from core import auth
+from core import fmt
 from core.routines import talking as briefing
 from core import calendar as cal
 from core import ingest
@@ -20,7 +22,7 @@ from core.i18n import t
 from core.schema import METRICS, metric_label
 from core.store import logs as store_logs
 from tests.e2e.conftest import DEMO_END, LEAD_TEAM
-from tests.e2e.helpers import (assert_no_error, download, goto_page, grid_text, main_area, metric_value,
+from tests.e2e.helpers import (main_text, assert_no_error, download, goto_page, grid_text, main_area, metric_value,
                                nav_titles, remove_upload, screenshot, select_option, set_language,
                                sidebar, sign_in, upload, wait_idle)
 
@@ -89,13 +91,14 @@ def test_upload_check_import_review_undo(page, e2e, downloads, tmp_path):
     sign_in(page, e2e.server, lead.username, lead.password, lead.display_name, lead.role)
     # a team lead runs the team's routines and imports data, but has no settings page
     assert nav_titles(page) == [t(k, "zh") for k in ("page.morning", "page.weekly", "page.monthly",
-                                                       "page.commission", "page.coaching", "page.upload")]
+                                                       "page.commission", "page.coaching", "page.profile",
+                                                       "page.upload")]
     assert f"{t('filter.team', 'zh')}: {LEAD_TEAM}" in sidebar(page).inner_text()
 
     # the weekly review before the upload: the team's visits this week
     goto_page(page, "page.weekly", "zh", t("weekly.summary", "zh"))
-    visits_label = metric_label("visits", "zh", with_unit=False)
-    assert metric_value(page, visits_label) == briefing.fmt_amount("visits", before_visits, "zh")
+    visits_label = metric_label("visits", "zh")              # the tile's label carries the unit, its value is bare
+    assert metric_value(page, visits_label) == fmt.number(before_visits, "visits")
     screenshot(page, e2e.backend, JOURNEY, "weekly", "zh")
 
     # the template
@@ -146,24 +149,26 @@ def test_upload_check_import_review_undo(page, e2e, downloads, tmp_path):
         assert len(hist) == n_imports + 1
         imported = int(hist["id"].iloc[0])
         assert hist["filename"].iloc[0] == good.name and hist["status"].iloc[0] == "done"
-        wait_idle(page, t("upload.done", "zh", import_id=imported, inserted=0, updated=len(before), unchanged=0),
-                  rerun=False)
+        wait_idle(page, t("upload.done_named", "zh", filename=good.name, inserted=0, updated=len(before),
+                          unchanged=0), rerun=False)
+        assert t("upload.need_check", "zh") not in main_text(page)     # the page follows what happened
         after_visits = float(_team_week(e2e)["visits"].sum())
         assert after_visits == before_visits + len(before)
         screenshot(page, e2e.backend, JOURNEY, "upload-done", "zh")
 
         # the weekly review shows the new numbers
         goto_page(page, "page.weekly", "zh", t("weekly.summary", "zh"))
-        assert metric_value(page, visits_label) == briefing.fmt_amount("visits", after_visits, "zh")
+        assert metric_value(page, visits_label) == fmt.number(after_visits, "visits")
 
         # undo the import, with the confirmation
         goto_page(page, "page.upload", "zh", t("upload.history", "zh"))
-        label = f"#{imported} · {t('ingest.kind.daily', 'zh')} · {good.name}"
+        when = pd.Timestamp(hist["created_at"].iloc[0]).strftime("%Y-%m-%d %H:%M")
+        label = t("upload.batch_label", "zh", when=when, kind=t("ingest.kind.daily", "zh"), filename=good.name)
         select_option(page, t("upload.undo_pick", "zh"), label)
         main_area(page).get_by_role("button", name=t("upload.undo", "zh")).click()
-        wait_idle(page, t("upload.undo_confirm", "zh", import_id=imported, filename=good.name))
+        wait_idle(page, t("upload.undo_confirm_named", "zh", label=label))
         main_area(page).get_by_role("button", name=t("upload.undo_yes", "zh")).click()
-        wait_idle(page, t("upload.undone", "zh", import_id=imported, restored=len(before), removed=0))
+        wait_idle(page, t("upload.undone_named", "zh", label=label, restored=len(before), removed=0))
         assert _imports(e2e)["status"].iloc[0] == "undone"
         screenshot(page, e2e.backend, JOURNEY, "upload-undone", "zh")
     finally:
@@ -175,7 +180,7 @@ def test_upload_check_import_review_undo(page, e2e, downloads, tmp_path):
     # the numbers are back to what they were, on the page and in the database
     assert float(_team_week(e2e)["visits"].sum()) == before_visits
     goto_page(page, "page.weekly", "zh", t("weekly.summary", "zh"))
-    assert metric_value(page, visits_label) == briefing.fmt_amount("visits", before_visits, "zh")
+    assert metric_value(page, visits_label) == fmt.number(before_visits, "visits")
 
 
 def main_text_of(page) -> str:

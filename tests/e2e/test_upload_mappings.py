@@ -45,7 +45,7 @@ def _write(rows, dest):
     return dest
 
 
-DONE = t("upload.done", "zh", import_id="", inserted="", updated="", unchanged="").split("(")[0]   # 导入完成
+DONE = t("upload.done_named", "zh", filename="", inserted="", updated="", unchanged="").split("「")[0]   # 已导入
 
 
 def _applied(lang, column, field):
@@ -88,7 +88,7 @@ def test_map_unknown_columns_import_and_reupload_without_a_question(page, e2e, t
         main_area(page).get_by_role("button", name=t("upload.import", "zh")).click()
         wait_idle(page, DONE)
         first = int(store_logs.list_imports(e2e.engine, _scope(e2e))["id"].iloc[0])
-        wait_idle(page, t("upload.done", "zh", import_id=first, inserted=0, updated=len(before), unchanged=0),
+        wait_idle(page, t("upload.done_named", "zh", filename=path.name, inserted=0, updated=len(before), unchanged=0),
                   rerun=False)
         after = _day(e2e).set_index("employee_id")["visits"].to_dict()
         assert after == {k: v + 1 for k, v in before_visits.items()}      # 本周走访数 became 拜访客户数
@@ -107,7 +107,7 @@ def test_map_unknown_columns_import_and_reupload_without_a_question(page, e2e, t
         main_area(page).get_by_role("button", name=t("upload.import", "zh")).click()
         wait_idle(page, DONE)
         second = int(store_logs.list_imports(e2e.engine, _scope(e2e))["id"].iloc[0])
-        wait_idle(page, t("upload.done", "zh", import_id=second, inserted=0, updated=0, unchanged=len(before)),
+        wait_idle(page, t("upload.done_named", "zh", filename=path.name, inserted=0, updated=0, unchanged=len(before)),
                   rerun=False)
         assert _day(e2e).set_index("employee_id")["visits"].to_dict() == after
 
