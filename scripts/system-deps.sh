@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# System packages the browser tests and chart exports need: Debian's Chromium and a CJK font.
+# System packages the browser tests and chart exports need: Debian's Chromium and a CJK font; nginx for the
+# replica deployment (deploy/) and its test (tests/e2e/test_replicas.py).
 # Installs them with apt-get when missing (needs root); starts the local PostgreSQL when it is installed but down.
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
 fc-list 2>/dev/null | grep -qi "WenQuanYi Micro Hei" || need+=(fonts-wqy-microhei)
+command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ] || need+=(nginx)
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" = "0" ]; then
     export DEBIAN_FRONTEND=noninteractive
