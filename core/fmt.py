@@ -92,6 +92,18 @@ def signed_pct(value) -> str:
     return text if text.startswith("-") else f"+{text}"
 
 
+def signed_points(value) -> str:
+    """A difference of two shares in percentage points, its unit in the column header: 0.5 − 0.4 reads '+10.0'
+    (never '+10.0%', which would be a relative change), a tiny negative reads '0.0', never '-0.0'."""
+    if blank(value):
+        return BLANK
+    points = _half_up(float(value) * 100, 1)
+    if points == 0:
+        return "0.0"
+    text = f"{points:.1f}"
+    return text if text.startswith("-") else f"+{text}"
+
+
 def rate(value) -> str:
     """A rate that is not a share (products per visit): two decimals, '—' for none."""
     return BLANK if blank(value) else fmt_number(value, 2)
@@ -155,7 +167,7 @@ def json_num(x, nd: int = 4):
 
 def cell(value, kind: str, metric: str | None = None, lang: str = "zh") -> str:
     """One table cell: kind 'metric' (the row's metric decimals), 'signed', 'count', 'pct', 'signed_pct',
-    'rate', 'text' (no value → '—')."""
+    'signed_points' (a difference of shares, in percentage points), 'rate', 'text' (no value → '—')."""
     if kind == "metric":
         return number(value, metric)
     if kind == "signed":
@@ -166,6 +178,8 @@ def cell(value, kind: str, metric: str | None = None, lang: str = "zh") -> str:
         return pct(value)
     if kind == "signed_pct":
         return signed_pct(value)
+    if kind == "signed_points":
+        return signed_points(value)
     if kind == "rate":
         return rate(value)
     return BLANK if blank(value) or str(value).strip() == "" else str(value)

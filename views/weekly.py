@@ -99,7 +99,7 @@ def _funnel(ctx, model: WeeklyModel) -> None:
     man = man.reset_index(drop=True)
     view = fmt.table(man, {"name": "text", "team": "text", "visits": "count", "new_customers": "count",
                            "products_sold": "count", "visit_to_new": "pct", "peer_visit_to_new": "pct",
-                           "visit_to_new_vs_peer": "signed_pct", "visit_to_product": "rate",
+                           "visit_to_new_vs_peer": "signed_points", "visit_to_product": "rate",
                            "peer_visit_to_product": "rate"})
     drill.table(view, man, "weekly_funnel", column_config={
         "name": ctx.t("word.manager"), "team": ctx.t("word.team"),
@@ -107,7 +107,7 @@ def _funnel(ctx, model: WeeklyModel) -> None:
         "products_sold": ctx.t("report.col.products_sold"),
         **{k: ctx.t(f"report.col.{lab}") for k, lab in (
             ("visit_to_new", "visit_to_new"), ("peer_visit_to_new", "peer_visit_to_new"),
-            ("visit_to_new_vs_peer", "vs_peer"), ("visit_to_product", "visit_to_product"),
+            ("visit_to_new_vs_peer", "vs_peer_points"), ("visit_to_product", "visit_to_product"),
             ("peer_visit_to_product", "peer_visit_to_product"))}})
     st.caption(ctx.t("weekly.funnel_note"))
 

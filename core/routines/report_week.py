@@ -98,7 +98,7 @@ def weekly_report_xlsx(comparison: pd.DataFrame, board: pd.DataFrame, heat: pd.D
                          Col("products_sold", col_header("products_sold", mode), "count"),
                          Col("visit_to_new", col_header("visit_to_new", mode), "pct"),
                          Col("peer_visit_to_new", col_header("peer_visit_to_new", mode), "pct"),
-                         Col("visit_to_new_vs_peer", col_header("vs_peer", mode), "pct", sign=True),
+                         Col("visit_to_new_vs_peer", col_header("vs_peer_points", mode), "points", sign=True),
                          Col("visit_to_product", col_header("visit_to_product", mode), "ratio"),
                          Col("peer_visit_to_product", col_header("peer_visit_to_product", mode), "ratio"),
                          Col("visit_to_product_vs_peer", col_header("vs_peer", mode), "ratio", sign=True)],

@@ -42,7 +42,7 @@ from core.i18n import fmt_date, norm_lang, t
 from core.export import escape_formula
 from core.schema import FIELDS_BY_NAME, LINE_LABEL, metric_label
 
-FORMATS = {"count": "0", "wan": "#,##0.00", "yuan": "#,##0.00", "pct": "0.0%", "ratio": "0.00", "int": "0",
+FORMATS = {"count": "0", "wan": "#,##0.00", "yuan": "#,##0.00", "pct": "0.0%", "points": "+0.0;-0.0;0.0", "ratio": "0.00", "int": "0",
            "date": "yyyy-mm-dd", "text": "@", "status": "@", "flag": "@"}
 
 RED, AMBER, GREEN = "FFC7CE", "FFEB9C", "C6EFCE"          # the fills spreadsheets use for bad / neutral / good
@@ -216,6 +216,8 @@ def _write_sheet(wb: Workbook, sheet: Sheet, meta: ReportMeta, pace: float) -> N
             if kind == "metric":
                 kind = metric_kind(rec["metric"]) if rec.get("metric") in FIELDS_BY_NAME else "wan"
             value = _cell_value(rec.get(c.key), kind, lang)
+            if kind == "points" and isinstance(value, float):
+                value = round(value * 100, 6)      # a difference of shares, in percentage points (the header says so)
             cell = ws.cell(row=r, column=j, value=value)
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 cell.number_format = FORMATS[kind]

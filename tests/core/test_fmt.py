@@ -36,6 +36,10 @@ def test_number_up(value, metric, want):
     (fmt.pct, 0.9353, "93.5%"), (fmt.pct, 0.944, "94.4%"), (fmt.pct, np.nan, "—"),
     (fmt.signed_pct, 0.1, "+10.0%"), (fmt.signed_pct, -0.05, "-5.0%"), (fmt.signed_pct, 0.0, "0.0%"),
     (fmt.rate, 1.3913, "1.39"), (fmt.rate, None, "—"),
+    # a difference of two shares is in percentage points: 50% vs 40% is +10.0 points, not "+10.0%"
+    (fmt.signed_points, 0.5 - 0.4, "+10.0"), (fmt.signed_points, 0.35 - 0.4, "-5.0"), (fmt.signed_points, 0.0, "0.0"),
+    (fmt.signed_points, -0.0004, "0.0"), (fmt.signed_points, -0.0005, "-0.1"), (fmt.signed_points, 0.00049, "0.0"),
+    (fmt.signed_points, np.nan, "—"), (fmt.signed_points, None, "—"),
 ])
 def test_small_formats(func, value, want):
     assert func(value) == want

@@ -2,6 +2,8 @@
 visits tile equals core.routines.week_comparison on the same data; the export button is there."""
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 
@@ -96,3 +98,23 @@ def test_lead_gets_the_prefilled_template_and_the_reminder(demo_db_url):
     assert t("weekly.missing", "zh") in body
     boss = run_page(PAGE, demo_db_url, "demo_director", query={"week": WEEK})
     assert t("weekly.template_download", "zh") not in [b.label for b in boss.get("download_button")]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_funnel_vs_team_is_in_percentage_points(demo_db_url, lang):
+    """50% against the team's 40% is "+10.0" under a header that says points — "+10.0%" would read as a relative
+    change."""
+    import re
+    at = run_page(PAGE, demo_db_url, "demo_lead", lang=lang, query={"week": WEEK})
+    assert not at.exception, at.exception
+    frames = [d.value for d in at.dataframe if "visit_to_new_vs_peer" in d.value.columns]
+    assert frames, "the funnel table is on the page"
+    df = frames[0]
+    shown = [v for v in df["visit_to_new_vs_peer"] if v != fmt.BLANK]
+    assert shown and all(re.fullmatch(r"[+-]?\d+\.\d", v) for v in shown), shown
+    for own, peer, diff in zip(df["visit_to_new"], df["peer_visit_to_new"], df["visit_to_new_vs_peer"]):
+        if fmt.BLANK in (own, peer, diff):
+            continue
+        assert abs(float(own.rstrip("%")) - float(peer.rstrip("%")) - float(diff)) <= 0.11, (own, peer, diff)
+    config = [d.proto.columns for d in at.dataframe if "visit_to_new_vs_peer" in d.value.columns][0]
+    assert t("report.col.vs_peer_points", lang) in json.loads(config)["visit_to_new_vs_peer"]["label"]

@@ -150,7 +150,9 @@ def test_weekly_visits_grid_and_funnel():
                                                                        14]
     assert _rules(ws)["C6"] == ["colorScale"]
     fn = wb["营销漏斗"]
-    assert (fn["F6"].value, fn["G6"].value, fn["H6"].value) == (0.5, 0.4, pytest.approx(0.1))
+    assert (fn["F6"].value, fn["G6"].value, fn["H6"].value) == (0.5, 0.4, pytest.approx(10.0))   # points, not 10%
+    assert (fn["F6"].number_format, fn["H6"].number_format) == ("0.0%", "+0.0;-0.0;0.0")
+    assert fn["H5"].value == "与团队差(百分点)"
     assert _rules(fn)["H6"] == ["AND(ISNUMBER(H6),H6<0)"]
 
 
