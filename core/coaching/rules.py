@@ -329,7 +329,9 @@ def _month_end_spike_month(data, p, month: str, last_wd: dt.date, after: list[dt
         ev = {"balance_last_workday": b_last[eid], "avg_daily_balance": avg[eid],
               "ratio_to_avg": b_last[eid] / avg[eid], "min_after": b_min[eid], "flowed_back": gone[eid],
               "flowback_share": gone[eid] / spike[eid], "workdays_after": len(after)}
-        out.append(Hit(eid, ev, metric="deposit_balance", period=month))
+        # all of the spike flowed back, and more: "(130% of the spike)" would read oddly — say it fell below 日均
+        out.append(Hit(eid, ev, metric="deposit_balance", period=month,
+                       variant="_all" if gone[eid] >= spike[eid] else ""))
     return out
 
 
@@ -338,7 +340,7 @@ def _month_end_spike_reason(h: Hit, lang: str) -> dict:
     return dict(month=fmt_month(h.period, lang), last=fmt.figure("deposit_balance", ev["balance_last_workday"], lang),
                 avg=fmt.figure("deposit_balance", ev["avg_daily_balance"], lang), x=f"{ev['ratio_to_avg']:.2f}",
                 gone=fmt.figure("deposit_balance", ev["flowed_back"], lang), pct=fmt_pct(ev["flowback_share"], 0),
-                days=ev["workdays_after"])
+                low=fmt.figure("deposit_balance", ev["min_after"], lang), days=ev["workdays_after"])
 
 
 # ---------------------------------------------------------------- new_without_mentor

@@ -334,6 +334,24 @@ def test_month_end_spike(b, after, fires):
         assert f.evidence["flowed_back"] == 1900.0 - after
 
 
+@pytest.mark.parametrize("after, zh, en", [
+    # spike 870, gone 174: a share of the spike
+    (1726.0, "此后5个工作日内回落174.00万元(冲高部分的20%),疑似冲时点",
+     "and 174.00 (CNY 10k) (20% of the spike) flowed back within 5 working days"),
+    # spike 870, gone 900: all of it and more — the balance fell below the month's 日均 of 1,030, not "103% of the spike"
+    (1000.0, "回落900.00万元,冲高部分全部流失,余额一度降至1,000.00万元,低于当月日均",
+     "900.00 (CNY 10k) flowed back — all of the spike and more, down to 1,000.00 (CNY 10k), below the month's average"),
+    (1030.0, "冲高部分全部流失", "all of the spike and more"),        # exactly back to 日均: the whole spike is gone
+])
+def test_month_end_spike_reason_says_when_the_whole_spike_flowed_back(after, zh, en):
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 11, 30), D(2026, 11, 30), deposit_balance=1900.0)
+    _set(logs, "E1", D(2026, 12, 1), D(2026, 12, 7), deposit_balance=after)
+    f = _one(_flags(logs, roster, targets), "E1", "month_end_spike")
+    assert zh in f.reason_zh and en in f.reason_en, (f.reason_zh, f.reason_en)
+    assert ("%" in f.reason_zh) == (after == 1726.0)
+
+
 def test_month_end_spike_waits_for_the_days_after():
     # W49 ends Sun 6 Dec: only 4 working days after 30 Nov are known, so November is not judged yet;
     # October's spike window is judged instead (steady) → no flag.
