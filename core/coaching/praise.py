@@ -22,7 +22,8 @@ def improvements(data: Inputs, monday: dt.date, horizon: dt.date, flags: list[Fl
     For visits, new customers and each metric the manager has a target for this month, the manager's weekly
     total relative to the peer median (capped at 3×) is compared between W and the week before;
     ``score`` = the mean change of that relative level over the metrics (0.25 = a quarter of a peer median
-    better on average). ``metric``/``before``/``after`` name the metric that rose most. ``resolved`` lists the
+    better on average). ``metric``/``before``/``after`` name, of the metrics whose own number rose, the one that rose
+    most against the peers; a manager none of whose own numbers rose is not listed. ``resolved`` lists the
     rule ids resolved since last week. Only scores ≥ ``praise.min_improvement`` are kept, at most ``top_n``.
     """
     prev = monday - dt.timedelta(weeks=1)
@@ -45,13 +46,19 @@ def improvements(data: Inputs, monday: dt.date, horizon: dt.date, flags: list[Fl
     for f in flags or []:
         if f.history == "resolved":
             resolved.setdefault(f.employee_id, []).append(f.rule_id)
-    any_delta = ~np.isnan(delta).all(axis=1) if len(metrics) else np.zeros(n, dtype=bool)
+    # Praise is for his own work: the metric shown is one whose own number rose ("12 → 12" because the peers fell
+    # is no praise), and a manager none of whose numbers rose is not praised however his peers did.
+    with np.errstate(invalid="ignore"):
+        rose = np.where(after > before, delta, np.nan)
+    any_delta = (~np.isnan(delta).all(axis=1) & ~np.isnan(rose).all(axis=1)) if len(metrics) \
+        else np.zeros(n, dtype=bool)
     rows = []
     if any_delta.any():
         with np.errstate(all="ignore"):
             score = np.nanmean(delta[any_delta], axis=1)
-        # The metric that rose most; on a tie the one first in TARGET_METRICS (metrics are in that order).
-        best = np.nanargmax(delta[any_delta], axis=1)
+        # Of the metrics whose own number rose, the one that rose most against the peers; on a tie the one first
+        # in TARGET_METRICS (metrics are in that order).
+        best = np.nanargmax(rose[any_delta], axis=1)
         idx = np.flatnonzero(any_delta)
         score = np.array([round(float(x), 4) for x in score])
         keep = score >= data.rules.praise_min_improvement      # only those can be praised: build their rows

@@ -94,3 +94,27 @@ def test_improvements():
     assert imp[["employee_id", "score", "metric", "before", "after"]].to_dict("records") == [
         {"employee_id": "E1", "score": 0.1667, "metric": "visits", "before": 20.0, "after": 30.0}]
 
+
+
+def test_praise_is_for_his_own_numbers_not_his_peers_falling():
+    # W50: E2..E5 drop to 2 visits a day (10 a week, the team median 10); E1 keeps 4 a day (20 → 20): his level
+    # against the peers doubled (1.0 → 2.0) but his own numbers did not rise — he is not praised ("20 → 20").
+    roster, logs, targets = _bank()
+    for eid in ("E2", "E3", "E4", "E5"):
+        _set(logs, eid, D(2026, 12, 7), END, visits=2.0)
+    data = c.Inputs(logs, roster, targets, c.Rules.default(), None, END)
+    assert c.improvements(data, D(2026, 12, 7), END, []).empty
+
+
+def test_praise_names_a_metric_whose_own_number_rose():
+    # As above, and E1 signs one more new customer on Mon 7 Dec (5 → 6 in the week, rel 1.0 → 1.2): the visits
+    # rose most against the peers (+1.0) but stayed 20, so the row names new customers 5 → 6;
+    # score = mean(1.0, 0.2, 0) over visits, new_customers, deposits_new = 0.4.
+    roster, logs, targets = _bank()
+    for eid in ("E2", "E3", "E4", "E5"):
+        _set(logs, eid, D(2026, 12, 7), END, visits=2.0)
+    _set(logs, "E1", D(2026, 12, 7), D(2026, 12, 7), new_customers=2.0)
+    data = c.Inputs(logs, roster, targets, c.Rules.default(), None, END)
+    imp = c.improvements(data, D(2026, 12, 7), END, [])
+    assert imp[["employee_id", "score", "metric", "before", "after"]].to_dict("records") == [
+        {"employee_id": "E1", "score": 0.4, "metric": "new_customers", "before": 5.0, "after": 6.0}]
