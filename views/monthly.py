@@ -116,7 +116,10 @@ def _ranking(ctx, model: MonthlyModel) -> tuple[int, list]:
     st.markdown(f"**{ctx.t('monthly.top', n=n)}**")
     _rank_table(ctx, top, "monthly_top")
     st.markdown(f"**{ctx.t('monthly.bottom')}**")
-    _rank_table(ctx, bottom, "monthly_bottom")
+    if bottom.empty:                     # a team smaller than the top list: everyone is ranked above
+        st.caption(ctx.t("monthly.bottom_all_above", n=len(top)))
+    else:
+        _rank_table(ctx, bottom, "monthly_bottom")
     rank_chart = C.ranking_chart(top, ctx.lang, teams=model.teams)
     dist_chart = C.distribution_chart(dist, ctx.lang, pace=model.pace)
     left, right = st.columns(2)

@@ -100,8 +100,9 @@ class MonthlyModel:
         return ranking(self._managers(), n=n)
 
     def bottom(self, n: int = 10) -> pd.DataFrame:
-        """The bottom of the ranking: min(n, 5) managers, worst first."""
-        return bottom_ranking(self._managers(), n=min(n, BOTTOM_N))
+        """The bottom of the ranking: min(n, 5) managers, worst first, none of them already in :meth:`top` (`n`)
+        — empty when the top list already holds everyone ranked."""
+        return bottom_ranking(self._managers(), n=min(n, BOTTOM_N), exclude=list(self.top(n)["employee_id"]))
 
     def _managers(self) -> pd.DataFrame:
         p = self.progress

@@ -148,9 +148,14 @@ def ranking(progress: pd.DataFrame, n: int | None = 10, cap: float = SCORE_CAP,
 
 
 def bottom_ranking(progress: pd.DataFrame, n: int = 5, cap: float = SCORE_CAP,
-                   metrics: Sequence[str] | None = None) -> pd.DataFrame:
-    """The `n` lowest of :func:`ranking` (rank still counted from the top), worst first. Same columns."""
+                   metrics: Sequence[str] | None = None, exclude: Sequence[str] = ()) -> pd.DataFrame:
+    """The `n` lowest of :func:`ranking` (rank still counted from the top), worst first. Same columns.
+
+    `exclude`: managers already shown above (the top list), left out, so that in a team of 8 the top 10 and
+    the bottom never list the same people twice."""
     full = ranking(progress, n=None, cap=cap, metrics=metrics)
+    if len(exclude):
+        full = full[~full["employee_id"].isin(list(exclude))]
     return full.iloc[::-1].head(n).reset_index(drop=True)
 
 

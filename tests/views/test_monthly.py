@@ -114,3 +114,24 @@ def test_manager_compare_reads_as_cards(demo_db_url, lang):
         assert f'mc-big">{html_text(fmt.number(r.actual, r.metric))}<' in card
         assert f">{html_text(fmt.signed_pct(r.mom_pct))}</dd>" in card
         assert f">{html_text(fmt.signed_pct(r.yoy_pct))}</dd>" in card
+
+
+@pytest.mark.parametrize("user, query, top_n, bottom_shown", [
+    ("demo_lead", {}, 10, False),                     # his team is smaller than the top 10: everyone is above
+    ("demo_director", {"team": "对公一队"}, 3, True),    # top 3 of a team: the bottom is the others
+    ("demo_director", {}, 10, True),                  # the whole branch
+])
+def test_top_and_bottom_never_list_the_same_manager(demo_db_url, user, query, top_n, bottom_shown):
+    at = run_page(PAGE, demo_db_url, user, query={"month": MONTH, **query})
+    assert not at.exception, at.exception
+    if top_n != 10:
+        at.number_input(key="monthly_top_n").set_value(top_n).run()
+        assert not at.exception, at.exception
+    frames = [d.value for d in at.dataframe if "rank" in d.value.columns]
+    top = frames[0]
+    assert len(top) >= top_n or not bottom_shown
+    if not bottom_shown:
+        assert len(frames) == 1 and t("monthly.bottom_all_above", "zh", n=len(top)) in texts(at)
+    else:
+        bottom = frames[1]
+        assert len(bottom) and not set(top["name"]) & set(bottom["name"]), (list(top["name"]), list(bottom["name"]))

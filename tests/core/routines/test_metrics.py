@@ -424,6 +424,15 @@ def test_ranking_details_and_bottom():
     assert list(b["employee_id"]) == ["E6", "E3"] and list(b["rank"]) == [4, 3]
 
 
+@pytest.mark.parametrize("exclude, ids", [
+    ((), ["E6", "E3"]),
+    (["E1", "E2", "E3"], ["E6"]),               # the top 3 shown above: only E6 is left for the bottom
+    (["E1", "E2", "E3", "E6"], []),             # the top list holds everyone ranked: no bottom to show
+])
+def test_bottom_leaves_out_those_already_in_the_top(exclude, ids):
+    assert list(M.bottom_ranking(RANK_INPUT, n=2, exclude=exclude)["employee_id"]) == ids
+
+
 def test_attainment_matrix():
     p = M.month_progress(LOGS, TARGETS, ROSTER, "2026-10", AS_OF, level="all", metrics=["visits", "deposits_new"])
     mat = M.attainment_matrix(p)
