@@ -122,12 +122,15 @@ def _flags_section(ctx, model: WeeklyModel) -> None:
     if not flags:
         st.success(ctx.t("weekly.no_flags"))
         return
-    table = pd.DataFrame([{"name": f.manager_name, "team": f.team,
+    # the flag's short name first: a long reason is cut at the column's edge, the name never is (the whole
+    # reason is on the manager's profile, a click away, and on 辅导)
+    table = pd.DataFrame([{"name": f.manager_name, "team": f.team, "rule": ctx.t(f"coaching.rule.{f.rule_id}"),
                            "severity": ctx.t(f"report.severity.{f.severity}"), "reason": f.reason(ctx.lang),
                            "focus": f.focus_topic(ctx.lang), "history": ctx.t(f"report.history.{f.history}"),
                            "weeks": f.weeks} for f in flags])
     drill.table(table, pd.DataFrame({"employee_id": [f.employee_id for f in flags]}), "weekly_flags", column_config={
-        "name": ctx.t("word.manager"), "team": ctx.t("word.team"), "severity": ctx.t("report.col.severity"),
+        "name": ctx.t("word.manager"), "team": ctx.t("word.team"), "rule": ctx.t("report.col.rule"),
+        "severity": ctx.t("report.col.severity"),
         "reason": st.column_config.TextColumn(ctx.t("report.col.reason"), width="large"),
         "focus": ctx.t("report.col.focus"), "history": ctx.t("report.col.history"),
         "weeks": st.column_config.NumberColumn(ctx.t("report.col.weeks"), format="%d")})

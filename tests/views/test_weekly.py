@@ -118,3 +118,17 @@ def test_funnel_vs_team_is_in_percentage_points(demo_db_url, lang):
         assert abs(float(own.rstrip("%")) - float(peer.rstrip("%")) - float(diff)) <= 0.11, (own, peer, diff)
     config = [d.proto.columns for d in at.dataframe if "visit_to_new_vs_peer" in d.value.columns][0]
     assert t("report.col.vs_peer_points", lang) in json.loads(config)["visit_to_new_vs_peer"]["label"]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_flags_table_names_each_flag_before_its_long_reason(demo_db_url, lang):
+    """A reason is a sentence that a table cell cuts off; the flag's short name beside it is always whole."""
+    from core.coaching import RULE_IDS
+    at = run_page(PAGE, demo_db_url, "demo_director", lang=lang, query={"week": WEEK})
+    assert not at.exception, at.exception
+    frames = [d for d in at.dataframe if "reason" in d.value.columns]
+    assert frames, "the week's flags table is on the page"
+    df = frames[0].value
+    names = {t(f"coaching.rule.{r}", lang) for r in RULE_IDS}
+    assert len(df) and set(df["rule"]) <= names and list(df.columns[:3]) == ["name", "team", "rule"]
+    assert json.loads(frames[0].proto.columns)["rule"]["label"] == t("report.col.rule", lang)
