@@ -38,6 +38,14 @@ def _yuan(ctx, d: Decimal) -> str:
     return f"{s} 元" if ctx.lang == "zh" else f"CNY {s}"
 
 
+def _period_text(ctx, key: str) -> str:
+    """A period key ('2026-05', '2026-Q3') as a card reads it ('2026年5月'); any other text unchanged."""
+    try:
+        return _period_label(ctx, cm.parse_period(key))
+    except AppError:
+        return key
+
+
 def _period_label(ctx, period: cm.Period) -> str:
     if period.kind == "monthly":
         y, m = period.key.split("-")
@@ -240,18 +248,25 @@ def _instalments(ctx, hist: cm.History) -> None:
     """Every scheduled instalment of the reserve: when it is released, how much, what forfeits took, what is paid."""
     if not hist.instalments:
         return
+    table = pd.DataFrame([{
+        "held_in": i.period, "instalment": f"{i.number}/{i.of}",
+        "month": ctx.t("commission.page.held_no_rule") if i.month == NEVER else i.month,
+        "scheduled": f"{i.amount:,.2f}", "forfeited": f"{i.forfeited:,.2f}", "paid": f"{i.paid:,.2f}"}
+        for i in hist.instalments])
+    heads = {c: ctx.t(f"commission.page.col.{k}") for c, k in (
+        ("held_in", "held_in"), ("instalment", "instalment"), ("month", "release_month"),
+        ("scheduled", "scheduled"), ("forfeited", "forfeited"), ("paid", "paid"))}
     with st.expander(ctx.t("commission.page.instalments")):
-        st.dataframe(pd.DataFrame([{
-            "held_in": i.period, "instalment": f"{i.number}/{i.of}",
-            "month": ctx.t("commission.page.held_no_rule") if i.month == NEVER else i.month,
-            "scheduled": f"{i.amount:,.2f}", "forfeited": f"{i.forfeited:,.2f}", "paid": f"{i.paid:,.2f}"}
-            for i in hist.instalments]), hide_index=True, width="stretch", column_config={
-                "held_in": st.column_config.TextColumn(ctx.t("commission.page.col.held_in")),
-                "instalment": st.column_config.TextColumn(ctx.t("commission.page.col.instalment")),
-                "month": st.column_config.TextColumn(ctx.t("commission.page.col.release_month")),
-                "scheduled": st.column_config.TextColumn(ctx.t("commission.page.col.scheduled")),
-                "forfeited": st.column_config.TextColumn(ctx.t("commission.page.col.forfeited")),
-                "paid": st.column_config.TextColumn(ctx.t("commission.page.col.paid"))})
+        wide, narrow = wide_or_narrow("cm_instalments")
+        with wide:
+            st.dataframe(table, hide_index=True, width="stretch",
+                         column_config={c: st.column_config.TextColumn(h) for c, h in heads.items()})
+        with narrow:        # a phone: one card an instalment (the six columns scrolled sideways)
+            metric_cards([Card(title=f'{_period_text(ctx, r["held_in"])} · {heads["instalment"]} {r["instalment"]}',
+                               headline=r["paid"],
+                               facts=tuple((heads[c], _period_text(ctx, r[c]) if c == "month" else r[c])
+                                           for c in ("month", "scheduled", "forfeited", "paid")))
+                          for _, r in table.iterrows()], name="instalments")
 
 
 def _forfeits(ctx, forfeits: pd.DataFrame | None) -> None:
@@ -291,7 +306,7 @@ def _history_section(ctx, hist: cm.History) -> None:
         st.dataframe(table, hide_index=True, width="stretch",
                      column_config={c: st.column_config.TextColumn(ctx.t(k)) for c, k in heads.items()})
     with narrow:            # a phone: one card a period (the seven columns scrolled sideways)
-        metric_cards([Card(title=f'{r["period"]} · {ctx.t(heads["payable"])}', headline=r["payable"],
+        metric_cards([Card(title=f'{_period_text(ctx, r["period"])} · {ctx.t(heads["payable"])}', headline=r["payable"],
                            facts=tuple((ctx.t(heads[c]), r[c])
                                        for c in ("performance", "deferred", "band", "released")),
                            note=r["plan"] if table["plan"].nunique() > 1 else "")   # the plan when it changed

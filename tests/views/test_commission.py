@@ -261,7 +261,8 @@ def test_a_bad_correction_is_refused_in_words(demo_db_url, amount, message):
 def test_plan_document_acknowledged_once_per_version(demo_db_url):
     at = run_page(PAGE, demo_db_url, "demo_manager", lang="zh")
     assert not at.exception
-    assert "应发 = 基本工资 + 绩效工资 − 延期支付 + 往期调整。" in texts(at)
+    assert "应发 = 基本工资 + 绩效工资 − 计提风险补偿金 + 释放风险补偿金 + 往期调整。" in texts(at)
+    assert "延期支付" not in texts(at)    # the statement calls it 风险补偿金: one word for one thing
     next(b for b in at.button if b.key.startswith("cmp_plan_ack_")).click()
     rerun(at, demo_db_url)
     assert not at.exception
@@ -439,6 +440,29 @@ def test_pay_history_has_cards_for_a_phone(demo_db_url, lang):
     assert len(cards) == len(grid) >= 2
     for card, (_, r) in zip(cards, grid.iterrows()):
         title = html.unescape(re.search(r'mc-title">([^<]*)<', card).group(1))
-        assert title == f'{r["period"]} · {t("commission.step.payable")}'
+        y, m = r["period"].split("-")                       # 2026-05 reads 2026年5月 on a Chinese card
+        assert title == f'{f"{int(y)}年{int(m)}月" if lang == "zh" else r["period"]} · {t("commission.step.payable")}'
         assert f'mc-big">{r["payable"]}<' in card
         assert f'>{html.escape(r["performance"])}</dd>' in card and f'>{html.escape(r["band"])}</dd>' in card
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_reserve_instalments_have_cards_for_a_phone(demo_db_url, lang):
+    """The release schedule's six columns scrolled sideways inside its expander on a phone: its card twin has one
+    card per instalment, titled by the period it was held in and its number, the amount paid as the headline."""
+    import html
+    import re
+    at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang)
+    assert not at.exception
+    t = (lambda k: tr(k, lang))
+    [grid] = [df.value for df in at.dataframe if {"held_in", "instalment", "paid"} <= set(df.value.columns)]
+    [body] = [str(m.value) for m in at.markdown if 'class="mc-list mc-instalments"' in str(m.value)]
+    cards = body.split('<div class="mc-card">')[1:]
+    assert len(cards) == len(grid) >= 1
+    for card, (_, r) in zip(cards, grid.iterrows()):
+        title = html.unescape(re.search(r'mc-title">([^<]*)<', card).group(1))
+        y, m = r["held_in"].split("-")
+        held = f"{int(y)}年{int(m)}月" if lang == "zh" else r["held_in"]
+        assert title == f'{held} · {t("commission.page.col.instalment")} {r["instalment"]}'
+        assert f'mc-big">{r["paid"]}<' in card
+        assert f'>{html.escape(r["scheduled"])}</dd>' in card and f'>{html.escape(r["forfeited"])}</dd>' in card
