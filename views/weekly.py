@@ -156,12 +156,6 @@ def _manager_page(ctx, model: WeeklyModel) -> None:
             + ((ctx.t("mine.col.rank"), f"{ui_mine.rank_pair(r.at[i, 'team_rank'], r.at[i, 'team_n'])} · "
                                         f"{ui_mine.rank_pair(r.at[i, 'branch_rank'], r.at[i, 'branch_n'])}"),))
             for i, m in enumerate(r["metric"])], name="week")
-        key = r.set_index("metric")
-        lines = [ctx.t("mine.rank_line", metric=metric_label(m, ctx.lang, with_unit=False),
-                       team=ui_mine.rank_pair(key.at[m, "team_rank"], key.at[m, "team_n"]),
-                       branch=ui_mine.rank_pair(key.at[m, "branch_rank"], key.at[m, "branch_n"]))
-                 for m in TILES if m in key.index]
-        st.markdown("  \n".join(lines))
     st.subheader(ctx.t("mine.vs_peers"))
     ui_mine.medians_table(ctx, mine, own_col="this_week")
     st.subheader(ctx.t("mine.funnel"))
