@@ -7,6 +7,7 @@ every week one call evaluates (the review week and its history weeks).
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 import numpy as np
 import pandas as pd
@@ -254,6 +255,25 @@ def evaluate_keys(data: Inputs, monday: dt.date, horizon: dt.date, rule_ids=None
             and (rule_ids is None or rid in rule_ids) for h in rule.check(data, data.rules.rules[rid], monday, horizon)}
 
 
+_MONTH_KEY = re.compile(r"^\d{4}-\d{2}$")
+
+
+def _about_month(period: str | None) -> str | None:
+    """The month ('2026-10') a flag's evidence is about, for the rules judging a whole month; else None."""
+    return period if isinstance(period, str) and _MONTH_KEY.match(period) else None
+
+
+def history_key(employee_id: str, rule_id: str, period: str | None) -> tuple:
+    """What makes two weeks' flags one run: the manager and the rule — and, for a rule judging a whole month
+    (front_loaded, month_end_spike), that month: October's spike, judged week after week until November's can
+    be, is one run; November's spike is a new one (not "continuing: week 9" across both)."""
+    return (employee_id, rule_id, _about_month(period))
+
+
+def _history_keys(data: Inputs, monday: dt.date, horizon: dt.date) -> set[tuple]:
+    return {history_key(h.employee_id, rule.id, h.period) for rule, h in _hits(data, monday, horizon)}
+
+
 def horizon_of(week: str, as_of) -> tuple[dt.date, dt.date, dt.date]:
     """(Monday, Sunday, horizon) of a review week; the horizon is `as_of` when inside the week, else Sunday."""
     monday, sunday = cal.week_bounds(week)
@@ -265,17 +285,19 @@ def horizon_of(week: str, as_of) -> tuple[dt.date, dt.date, dt.date]:
 
 def with_history(data: Inputs, monday: dt.date, horizon: dt.date, history_weeks: int) -> list[Flag]:
     """The week's flags marked new / continuing (with their run of weeks), plus last week's flags now resolved."""
-    per_week: list = []             # index k = k weeks before W: flags by key (W, W-1), else keys only
+    per_week: list = []             # index k = k weeks before W: flags by history key (W, W-1), else keys only
     for k in range(history_weeks + 1):
         m = monday - dt.timedelta(weeks=k)
         hz = horizon if k == 0 else m + dt.timedelta(days=6)
         if k == 0:
-            per_week.append({f.key: f for f in evaluate_week(data, m, hz)})
+            per_week.append({history_key(*f.key, f.period): f for f in evaluate_week(data, m, hz)})
+            fired = {key[:2] for key in per_week[0]}
         elif k == 1:                # the flag itself is needed only when it no longer fires in W (resolved)
-            per_week.append({(h.employee_id, rule.id): None if (h.employee_id, rule.id) in per_week[0]
-                             else _flag(data, rule, h) for rule, h in _hits(data, m, hz)})
+            per_week.append({history_key(h.employee_id, rule.id, h.period):
+                             None if (h.employee_id, rule.id) in fired else _flag(data, rule, h)
+                             for rule, h in _hits(data, m, hz)})
         else:
-            per_week.append(evaluate_keys(data, m, hz))
+            per_week.append(_history_keys(data, m, hz))
     out = []
     for key, f in per_week[0].items():
         n = 1
@@ -285,7 +307,7 @@ def with_history(data: Inputs, monday: dt.date, horizon: dt.date, history_weeks:
         out.append(f)
     if len(per_week) > 1:
         for key, f in per_week[1].items():
-            if key in per_week[0]:
+            if key[:2] in fired:      # still fires in W (for a monthly rule: about the next month) — not resolved
                 continue
             n = 1
             while n + 1 < len(per_week) and key in per_week[n + 1]:

@@ -118,3 +118,29 @@ def test_praise_names_a_metric_whose_own_number_rose():
     imp = c.improvements(data, D(2026, 12, 7), END, [])
     assert imp[["employee_id", "score", "metric", "before", "after"]].to_dict("records") == [
         {"employee_id": "E1", "score": 0.4, "metric": "new_customers", "before": 5.0, "after": 6.0}]
+
+
+# ------------------------------------------------------------------------------------------ history of monthly rules
+
+def test_a_monthly_rule_s_run_is_about_one_month():
+    # E1 spikes on the last working day of October (Fri 30 Oct) and of November (Mon 30 Nov), balance 1,000
+    # otherwise. October's spike is judged week after week (W45 .. W49) until November's can be (W50, its five
+    # working days after are known): W49's flag is about October and continuing; W50's is about November and
+    # new — not "continuing: week 6" across two months — and October's is not called resolved.
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 10, 30), D(2026, 10, 30), deposit_balance=1900.0)
+    _set(logs, "E1", D(2026, 11, 30), D(2026, 11, 30), deposit_balance=1900.0)
+    by_week = {w: [f for f in _flags(logs, roster, targets, week=w)
+                   if f.employee_id == "E1" and f.rule_id == "month_end_spike"] for w in ("2026-W49", W50)}
+    [oct_] = by_week["2026-W49"]
+    assert (oct_.period, oct_.history) == ("2026-10", "continuing") and oct_.weeks >= 2
+    [nov] = by_week[W50]
+    assert (nov.period, nov.history, nov.weeks) == ("2026-11", "new", 1)
+
+
+def test_a_monthly_rule_that_stops_for_the_next_month_is_resolved():
+    # Only October spikes: W50 judges November (steady) → October's run ends: resolved in W50.
+    roster, logs, targets = _bank()
+    _set(logs, "E1", D(2026, 10, 30), D(2026, 10, 30), deposit_balance=1900.0)
+    flags = [f for f in _flags(logs, roster, targets) if f.employee_id == "E1" and f.rule_id == "month_end_spike"]
+    assert [(f.period, f.history) for f in flags] == [("2026-10", "resolved")]
