@@ -17,7 +17,7 @@ import streamlit as st
 from core import auth, demo, store
 from core import calendar as cal
 from core.errors import AppError
-from core.i18n import LANGS, t
+from core.i18n import LANGS, fmt_week, t
 from core.store import logs as store_logs
 from ui import data as ui_data
 from ui.context import PageContext, set_context
@@ -159,11 +159,7 @@ def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: di
 
 
 def _week_label(week: str, lang: str) -> str:
-    a, b = cal.week_bounds(week)
-    y, w = week.split("-W")
-    if lang == "zh":
-        return f"{y}年第{int(w)}周({a.month}/{a.day}–{b.month}/{b.day})"
-    return f"{week} ({a:%b %d}–{b:%b %d})"
+    return fmt_week(week, lang)
 
 
 def _month_label(month: str, lang: str) -> str:

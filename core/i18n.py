@@ -13,6 +13,8 @@ from pathlib import Path
 
 import yaml
 
+from core import calendar as cal
+
 LANGS = ("zh", "en")
 DEFAULT_LANG = "zh"
 _DIR = Path(__file__).resolve().parent / "locales"
@@ -137,6 +139,15 @@ def fmt_date(d, lang: str = "zh") -> str:
     if norm_lang(lang) == "zh":
         return f"{d.year}年{d.month}月{d.day}日"
     return d.isoformat()
+
+
+def fmt_week(week: str, lang: str = "zh") -> str:
+    """An ISO week as people say it: '2026年第47周(11/16–11/22)' / '2026-W47 (Nov 16–Nov 22)'."""
+    a, b = cal.week_bounds(week)
+    y, w = week.split("-W")
+    if norm_lang(lang) == "zh":
+        return f"{y}年第{int(w)}周({a.month}/{a.day}–{b.month}/{b.day})"
+    return f"{week} ({a:%b %d}–{b:%b %d})"
 
 
 def fmt_month(month: str, lang: str = "zh") -> str:

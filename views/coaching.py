@@ -16,7 +16,7 @@ import streamlit as st
 from core import charts as C
 from core import coaching, fmt
 from core.errors import AppError
-from core.i18n import fmt_date
+from core.i18n import fmt_date, fmt_week
 from core.schema import metric_label
 from ui import data as ui_data
 from ui import drill
@@ -301,7 +301,7 @@ def main() -> None:
     except Exception as exc:  # a clear message, never a traceback
         _fail(ctx, exc)
         return
-    st.caption(ctx.t("coaching.as_of", week=ctx.week, date=fmt_date(review.as_of, ctx.lang)))
+    st.caption(ctx.t("coaching.as_of", week=fmt_week(ctx.week, ctx.lang), date=fmt_date(review.as_of, ctx.lang)))
     if read_only:
         st.info(ctx.t("coaching.read_only"))
     _praise(ctx, review)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from core import fmt
 from core.coaching.flags import Flag
-from core.i18n import fmt_date, fmt_pct, norm_lang, t
+from core.i18n import fmt_date, fmt_pct, fmt_week, norm_lang, t
 from core.routines.morning import KEY_TILES, MorningModel
 from core.schema import metric_label
 
@@ -96,7 +96,7 @@ def reminder_message(missing: list[dict], day: dt.date, lang: str, demo: bool, t
 def alert_message(flags: list[Flag], week: str, lang: str, demo: bool, team: str | None = None) -> Message:
     """New high-severity flags of the rules marked ``alert: true``: who, which rule, and why (the numbers)."""
     lang = norm_lang(lang)
-    title = t("notify.alert.title", lang, week=week)
+    title = t("notify.alert.title", lang, week=fmt_week(week, lang))
     head = [*_banner(demo, lang), f"## {title}",
             t("notify.alert.intro", lang, n=len(flags), scope=_scope_name(team, lang))]
     items = [t("notify.alert.item", lang, name=f.manager_name or f.employee_id, team=f.team,

@@ -14,7 +14,7 @@ import pytest
 
 from core import auth, coaching
 from core import calendar as cal
-from core.i18n import t
+from core.i18n import fmt_week, t
 from core.store import coaching as store_coaching
 from tests.e2e.conftest import DEMO_END, LEAD_TEAM
 from tests.e2e.helpers import (assert_no_error, goto_page, grid_text_with, main_area, main_text, screenshot,
@@ -37,7 +37,7 @@ def test_flags_record_session_and_log(page, e2e):
     sign_in(page, e2e.server, lead.username, lead.password, lead.display_name, lead.role)
     goto_page(page, "page.coaching", "zh", t("coaching.title", "zh"), t("coaching.flags.header", "zh"))
     assert_no_error(page, "zh")
-    assert t("coaching.as_of", "zh", week=WEEK, date=_fmt_date(review.as_of)) in main_text(page)
+    assert t("coaching.as_of", "zh", week=fmt_week(WEEK, "zh"), date=_fmt_date(review.as_of)) in main_text(page)
 
     # the flag list: how many, for whom, and why (the numbers), each with what to coach
     n = {s: sum(1 for f in flags if f.severity == s) for s in coaching.SEVERITIES}

@@ -196,3 +196,11 @@ def test_a_webhook_for_an_unknown_team_is_refused_and_nothing_stored(bank):
                            team="不存在的队")
     assert exc.value.message("zh") == t("notify.unknown_team", "zh", team="不存在的队")
     assert notify.list_hooks(bank) == []
+
+
+@pytest.mark.parametrize("lang, title", [("zh", "辅导预警 · 2026年第47周(11/16–11/22)"),
+                                         ("en", "Coaching alert · 2026-W47 (Nov 16–Nov 22)")])
+def test_alert_title_names_the_week_as_people_say_it(lang, title):
+    from core.notify.messages import alert_message
+    msg = alert_message([_flag("R1", "month_end_spike")], "2026-W47", lang, demo=False)
+    assert msg.title == title and f"## {title}" in msg.head
