@@ -9,6 +9,8 @@ Every text is escaped with :func:`ui.text.html_text`: labels and reasons can hol
 """
 from __future__ import annotations
 
+import re
+
 from dataclasses import dataclass
 
 import streamlit as st
@@ -79,10 +81,13 @@ METRIC_CSS = """
 .mc-facts {display: grid; grid-template-columns: minmax(0, 1fr) auto; gap: 0.1rem 0.75rem; margin: 0.3rem 0 0 0;
   font-size: 0.9rem;}
 .mc-facts dt {color: rgba(49, 51, 63, 0.65); font-weight: 400; overflow-wrap: anywhere;}
+.mc-unit {white-space: nowrap;}   /* '新增存款(万元)' may wrap before its unit, never inside it ('(万 / 元)') */
 .mc-facts dd {margin: 0; text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap;}
 .mc-neg {color: #b42318;}
 .mc-note {margin: 0.3rem 0 0 0; font-size: 0.9rem; color: rgba(49, 51, 63, 0.8); overflow-wrap: anywhere;}
 .mc-days .mc-facts {grid-template-columns: repeat(2, minmax(0, 1fr) auto);}   /* a day's figures: two a line */
+/* English labels are twice as long: on a phone, one figure a line ('New / customers' took two lines) */
+@media (max-width: 480px) {.mc-long-labels .mc-facts {grid-template-columns: minmax(0, 1fr) auto;}}
 </style>
 """
 
@@ -95,13 +100,28 @@ class Card:
     note: str = ""                      # free text under the facts (a day's notes), wrapped
 
 
-def metric_cards(cards: list[Card], name: str = "") -> None:
+_UNIT = re.compile(r"^(.*?)(\s*[(（][^()（）]*[)）])$")
+
+
+def label_html(text: str) -> str:
+    """A card's label as HTML: escaped, its trailing unit in brackets kept on one line (a narrow card wraps the
+    label before the bracket, never inside it)."""
+    m = _UNIT.match(str(text))
+    if not m or not m.group(1).strip():
+        return html_text(text)
+    return f'{html_text(m.group(1))}<span class="mc-unit">{html_text(m.group(2))}</span>'
+
+
+def metric_cards(cards: list[Card], name: str = "", long_labels: bool = False) -> None:
     """One small card per metric: title and key figure on top, the other figures as label / value lines below.
     The cards flow in a grid (several side by side on a laptop, one a line on a phone): nothing is ever wider
-    than the screen and nothing scrolls inside itself. `name` is a class for the list (mc-<name>)."""
-    parts = [METRIC_CSS, f'<div class="mc-list mc-{html_text(name)}">' if name else '<div class="mc-list">']
+    than the screen and nothing scrolls inside itself. `name` is a class for the list (mc-<name>);
+    `long_labels` (English): a list of two figures a line keeps one a line on a phone."""
+    classes = " ".join(["mc-list", *([f"mc-{html_text(name)}"] if name else []),
+                        *(["mc-long-labels"] if long_labels else [])])
+    parts = [METRIC_CSS, f'<div class="{classes}">']
     for c in cards:
-        facts = "".join(f'<dt>{html_text(k)}</dt><dd class="{"mc-neg" if v.startswith("-") else ""}">'
+        facts = "".join(f'<dt>{label_html(k)}</dt><dd class="{"mc-neg" if v.startswith("-") else ""}">'
                         f'{html_text(v)}</dd>' for k, v in c.facts)
         parts.append(f'<div class="mc-card"><div class="mc-top"><div class="mc-title">{html_text(c.title)}</div>'
                      f'<div class="mc-big">{html_text(c.headline)}</div></div><dl class="mc-facts">{facts}</dl>'

@@ -158,7 +158,7 @@ def _days(ctx, m: ProfileModel) -> None:
             facts=tuple((metric_label(c, ctx.lang), r[c]) for c in _DAY_METRICS
                         if lg and not fmt.blank(d.at[i, c]) and d.at[i, c] != 0),
             note="" if r["notes"] == fmt.BLANK else r["notes"])
-            for (i, r), lg in zip(view.iterrows(), d["logged"])], name="days")
+            for (i, r), lg in zip(view.iterrows(), d["logged"])], name="days", long_labels=ctx.lang == "en")
 
 
 def _flags(ctx, m: ProfileModel) -> None:

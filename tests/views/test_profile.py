@@ -115,12 +115,15 @@ def test_days_read_as_cards_on_a_phone(demo_db_url, lang):
     from core.i18n import fmt_date
     from core.routines import profile_page
     from core.schema import metric_label
+    from ui.cards import label_html             # labels: escaped, the unit kept on one line
     from ui.text import html_text               # the cards' texts are escaped (notes are user text)
     at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang, query={"month": MONTH})
     assert not at.exception, at.exception
     scope = auth.scope_for_username(store.get_engine(demo_db_url), "demo_manager")
     m = profile_page(store.get_engine(demo_db_url), scope, scope.employee_id, MONTH, lang)
-    [days_md] = [str(x.value) for x in at.markdown if 'class="mc-list mc-days"' in str(x.value)]
+    [days_md] = [str(x.value) for x in at.markdown if 'class="mc-list mc-days' in str(x.value)]
+    # English labels are long: one figure a line on a phone; Chinese keeps two a line
+    assert ('class="mc-list mc-days mc-long-labels"' in days_md) == (lang == "en")
     day_cards = {re.search(r'mc-title">([^<]*)<', c).group(1): c
                  for c in days_md.split('<div class="mc-card">')[1:]}
     [grid] = [df.value for df in at.dataframe if len(df.value) == len(day_cards)]   # the laptop's table
@@ -132,7 +135,7 @@ def test_days_read_as_cards_on_a_phone(demo_db_url, lang):
             continue
         for c in ("visits", "new_customers", "deposits_new", "fee_income", "credit_cards"):
             v = getattr(row, c)
-            assert (f"<dt>{html_text(metric_label(c, lang))}</dt>" in card) == (v != 0), (row.date, c, v)
+            assert (f"<dt>{label_html(metric_label(c, lang))}</dt>" in card) == (v != 0), (row.date, c, v)
             if v != 0:
                 assert f">{fmt.number(v, c)}</dd>" in card
         if row.notes:
