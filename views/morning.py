@@ -96,7 +96,8 @@ def _manager_page(ctx, model: MorningModel) -> None:
     if mine.logged:
         cols = st.columns(len(KEY_TILES))
         for c, m in zip(cols, KEY_TILES):
-            c.metric(tile_label(m, ctx.lang), tile_value(m, mine.yesterday.get(m, 0.0), ctx.lang))
+            # his own day exactly as his daily sheet has it (73.60, not the director's whole-万元 "74")
+            c.metric(tile_label(m, ctx.lang), fmt.number(mine.yesterday.get(m, 0.0), m))
     else:
         st.warning(ctx.t("mine.not_logged"))
     st.subheader(ctx.t("mine.my_month"))

@@ -74,6 +74,21 @@ def test_logged_tile_matches_metrics(demo_db_url):
     assert tiles["新增存款(万元)"] == f"{tot['deposits_new']:,.0f}"
 
 
+def test_a_manager_s_yesterday_tiles_are_his_exact_figures(demo_db_url):
+    """His own day as his daily sheet has it: 新增存款 to the 0.01 万元 (the branch's headline tiles round to whole
+    万元; on his own phone "74" for 73.60 reads as a wrong number)."""
+    from core import auth
+    at = run_page(PAGE, demo_db_url, "demo_manager", query={"day": DAY})
+    assert not at.exception
+    eng = store.get_engine(demo_db_url)
+    me = auth.scope_for_username(eng, "demo_manager")
+    yday = cal.previous_workday(dt.date.fromisoformat(DAY))
+    row = store_logs.read_logs(eng, me, start=yday, end=yday).set_index("employee_id").loc[me.employee_id]
+    tiles = {m.label: m.value for m in at.metric}
+    assert tiles["新增存款(万元)"] == f"{float(row['deposits_new']):,.2f}"
+    assert tiles["拜访客户数"] == f"{int(row['visits']):,d}"
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_empty_database_says_upload(empty_db_url, lang):
     from core import auth
