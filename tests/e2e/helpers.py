@@ -453,3 +453,22 @@ TOO_WIDE_JS = """() => {
     }).map(el => (el.getAttribute('data-testid') || el.tagName) + ' in ' + (el.closest('[data-testid^="st"]') || {}).getAttribute?.('data-testid') + ' ' + el.scrollWidth + '>' + el.clientWidth);
     return {wide: out.slice(0, 10), poking: poking.slice(0, 10), scrollers: scrollers.slice(0, 10)};
 }"""
+
+
+_SIDEWAYS_JS = """() => {
+        const els = [document.documentElement, document.body, document.querySelector('[data-testid="stMain"]'),
+                     document.querySelector('[data-testid="stAppViewContainer"]')].filter(Boolean);
+        return Math.max(...els.map(e => e.scrollWidth - e.clientWidth));
+    }"""
+
+
+def sideways(page, settle_ms: int = 5000) -> int:
+    """How many pixels the page (document or Streamlit's main container) is wider than the screen, once its charts
+    have followed the new width: right after the viewport shrinks, a Vega chart keeps its laptop width for a frame
+    or two (566 px too wide, then 0). What stays wider after `settle_ms` is what a person would scroll."""
+    from playwright.sync_api import TimeoutError as StillWide
+    try:
+        page.wait_for_function(f"() => ({_SIDEWAYS_JS})() <= 1", timeout=settle_ms, polling=100)
+    except StillWide:       # still too wide: the figure returned says by how much
+        pass
+    return page.evaluate(_SIDEWAYS_JS)

@@ -22,7 +22,7 @@ from core.scope import SYSTEM
 from core.store import logs as store_logs
 from tests.e2e.conftest import DEMO_END, meeting_day
 from tests.e2e.helpers import (TOO_WIDE_JS, VIEWPORT, assert_no_error, goto_page, grid_text_with, main_text,
-                               screenshot, sign_in, wait_idle)
+                               screenshot, sideways as _sideways, sign_in, wait_idle)
 
 pytestmark = pytest.mark.e2e
 
@@ -34,15 +34,6 @@ PAGES = (("page.morning", "mine.standing"), ("page.weekly", "mine.my_week"), ("p
 
 def _query() -> dict:
     return {"day": meeting_day().isoformat(), "week": WEEK, "month": MONTH}
-
-
-def _sideways(page) -> int:
-    """How many pixels the page (document or Streamlit's main container) is wider than the screen."""
-    return page.evaluate("""() => {
-        const els = [document.documentElement, document.body, document.querySelector('[data-testid="stMain"]'),
-                     document.querySelector('[data-testid="stAppViewContainer"]')].filter(Boolean);
-        return Math.max(...els.map(e => e.scrollWidth - e.clientWidth));
-    }""")
 
 
 @pytest.mark.parametrize("lang", ["zh"])
@@ -61,7 +52,8 @@ def test_manager_pages_on_a_phone(page, e2e, lang):
         leaked = [n for n in others if n in text]
         assert not leaked, f"{key}: other managers on the manager's page: {leaked[:5]}"
         assert re.search(r"\d+ / \d+", text), f"{key}: no rank shown"        # e.g. '8 / 8', '31 / 32'
-        assert _sideways(page) <= 1, f"{key}: the page scrolls sideways by {_sideways(page)} px on a phone"
+        wide = _sideways(page)
+        assert wide <= 1, f"{key}: the page scrolls sideways by {wide} px on a phone"
         screenshot(page, e2e.backend, "manager_pages", key.split(".")[1] + "_phone", lang)
     page.set_viewport_size(VIEWPORT)
 
@@ -91,8 +83,6 @@ def test_team_lead_branch_rows_are_the_branch(page, e2e):
     screenshot(page, e2e.backend, "team_lead_pages", "monthly", "zh")
     goto_page(page, "page.weekly", "zh", t("weekly.template_download", "zh"))
     screenshot(page, e2e.backend, "team_lead_pages", "weekly", "zh")
-
-
 
 
 def test_manager_morning_month_reads_as_cards_on_a_phone(page, e2e):

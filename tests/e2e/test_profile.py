@@ -22,7 +22,7 @@ from core.scope import SYSTEM
 from core.store import logs as store_logs
 from tests.e2e.conftest import DEMO_END, LEAD_TEAM
 from tests.e2e.helpers import (ARTIFACTS, TOO_WIDE_JS, VIEWPORT, assert_no_error, goto_page, grid_text_with, main_area,
-                               main_text, screenshot, sign_in, wait_idle)
+                               main_text, screenshot, sideways as _sideways, sign_in, wait_idle)
 
 pytestmark = pytest.mark.e2e
 
@@ -31,15 +31,6 @@ WEEK = cal.week_key(DEMO_END)
 SCREENS = ARTIFACTS / "screens"
 SIZES = {"desktop": {"width": 1366, "height": 768}, "phone": {"width": 390, "height": 844}}
 ROW_H, HEADER_H = 35, 35            # st.dataframe's default row and header heights (px)
-
-
-def _sideways(page) -> int:
-    """How many pixels the page is wider than the screen (tables scroll inside themselves, the page must not)."""
-    return page.evaluate("""() => {
-        const els = [document.documentElement, document.body, document.querySelector('[data-testid="stMain"]'),
-                     document.querySelector('[data-testid="stAppViewContainer"]')].filter(Boolean);
-        return Math.max(...els.map(e => e.scrollWidth - e.clientWidth));
-    }""")
 
 
 def _select_row(page, grid, row: int) -> None:
