@@ -188,12 +188,7 @@ def pace_table(logs: pd.DataFrame, targets: pd.DataFrame, month: str, as_of, met
                roster: pd.DataFrame | None = None) -> pd.DataFrame:
     """:func:`pace_series` for several metrics in one pass (default: TARGET_METRICS), stacked metric by metric
     (same columns; filter on ``metric``)."""
-    month = cal.month_key(month)
-    ms = check_metrics(metrics, TARGET_METRICS)
-    first, last = cal.month_bounds(month)
-    a = as_date(as_of)
-    days = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D", name="date")
-    flags = np.array([cal.is_workday(d, overrides) for d in days], dtype=bool)
+    month, ms, first, last, a, days, flags = _pace_month(month, metrics, as_of, overrides)
     cols = ["employee_id", "date", *ms] + (["team"] if team is not None and "team" in logs.columns else [])
     sub = slice_period(logs, first, min(a, last), cols if not logs.empty else None) if a >= first else logs.iloc[0:0]
     members = None
@@ -224,12 +219,7 @@ def pace_from_daily(daily_sums: pd.DataFrame, targets: pd.DataFrame, month: str,
                     metrics: Sequence[str] | None = None, overrides=None) -> pd.DataFrame:
     """:func:`pace_table` of everyone in the frames from per-day sums already made (`daily_sums`: date and the
     metrics, one row per logged day, as the store's daily aggregate gives them)."""
-    month = cal.month_key(month)
-    ms = check_metrics(metrics, TARGET_METRICS)
-    first, last = cal.month_bounds(month)
-    a = as_date(as_of)
-    days = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D", name="date")
-    flags = np.array([cal.is_workday(d, overrides) for d in days], dtype=bool)
+    month, ms, first, last, a, days, flags = _pace_month(month, metrics, as_of, overrides)
     daily = np.zeros((len(days), len(ms)))
     if a >= first and len(daily_sums):
         sub = slice_period(daily_sums, first, min(a, last))
@@ -238,6 +228,17 @@ def pace_from_daily(daily_sums: pd.DataFrame, targets: pd.DataFrame, month: str,
             daily[:, j] = np.bincount(di, weights=sub[m].to_numpy(dtype="float64"), minlength=len(days))
     tg = targets_month(targets, month, ms) if targets is not None and len(targets) else None
     return _pace_frame(days, flags, daily, a, tg, ms)
+
+
+def _pace_month(month: str, metrics, as_of, overrides):
+    """What both pace tables start from: the month key, the metrics, its first and last day, the as-of date, its
+    calendar days and which of them are working days."""
+    month = cal.month_key(month)
+    ms = check_metrics(metrics, TARGET_METRICS)
+    first, last = cal.month_bounds(month)
+    days = pd.date_range(pd.Timestamp(first), pd.Timestamp(last), freq="D", name="date")
+    flags = np.array([cal.is_workday(d, overrides) for d in days], dtype=bool)
+    return month, ms, first, last, as_date(as_of), days, flags
 
 
 def _pace_frame(days: pd.DatetimeIndex, flags: np.ndarray, daily: np.ndarray, a, tg, ms) -> pd.DataFrame:
