@@ -425,44 +425,47 @@ def test_director_forfeit_shows_in_the_list_and_the_managers_reserve(bank_url, l
     assert list(sched["paid"]) == ["34.50", "264.00", "60.00", "264.00", "60.00", "264.00"]
 
 
+def _table_and_cards(at, columns: set, name: str):
+    """The laptop table with `columns` and its phone twin, the card list mc-<name>: (table, [(title, card html)])."""
+    import html
+    import re
+    [grid] = [df.value for df in at.dataframe if columns <= set(df.value.columns)]
+    [body] = [str(m.value) for m in at.markdown if f'class="mc-list mc-{name}"' in str(m.value)]
+    cards = body.split('<div class="mc-card">')[1:]
+    return grid, [(html.unescape(re.search(r'mc-title">([^<]*)<', c).group(1)), c) for c in cards]
+
+
+def _month_text(key: str, lang: str) -> str:
+    y, m = key.split("-")                       # 2026-05 reads 2026年5月 on a Chinese card
+    return f"{int(y)}年{int(m)}月" if lang == "zh" else key
+
+
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_pay_history_has_cards_for_a_phone(demo_db_url, lang):
     """The pay history's seven columns scrolled sideways on a phone: its card twin (shown under 640 px) has one
     card per period of the table, with that period's payable as the headline and its figures."""
-    import html
-    import re
+    from html import escape
     at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang)
     assert not at.exception
-    t = (lambda k: tr(k, lang))
-    [grid] = [df.value for df in at.dataframe if {"period", "payable", "plan"} <= set(df.value.columns)]
-    [body] = [str(m.value) for m in at.markdown if 'class="mc-list mc-history"' in str(m.value)]
-    cards = body.split('<div class="mc-card">')[1:]
+    grid, cards = _table_and_cards(at, {"period", "payable", "plan"}, "history")
     assert len(cards) == len(grid) >= 2
-    for card, (_, r) in zip(cards, grid.iterrows()):
-        title = html.unescape(re.search(r'mc-title">([^<]*)<', card).group(1))
-        y, m = r["period"].split("-")                       # 2026-05 reads 2026年5月 on a Chinese card
-        assert title == f'{f"{int(y)}年{int(m)}月" if lang == "zh" else r["period"]} · {t("commission.step.payable")}'
+    for (title, card), (_, r) in zip(cards, grid.iterrows()):
+        assert title == f'{_month_text(r["period"], lang)} · {tr("commission.step.payable", lang)}'
         assert f'mc-big">{r["payable"]}<' in card
-        assert f'>{html.escape(r["performance"])}</dd>' in card and f'>{html.escape(r["band"])}</dd>' in card
+        assert f'>{escape(r["performance"])}</dd>' in card and f'>{escape(r["band"])}</dd>' in card
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_reserve_instalments_have_cards_for_a_phone(demo_db_url, lang):
     """The release schedule's six columns scrolled sideways inside its expander on a phone: its card twin has one
     card per instalment, titled by the period it was held in and its number, the amount paid as the headline."""
-    import html
-    import re
+    from html import escape
     at = run_page(PAGE, demo_db_url, "demo_manager", lang=lang)
     assert not at.exception
-    t = (lambda k: tr(k, lang))
-    [grid] = [df.value for df in at.dataframe if {"held_in", "instalment", "paid"} <= set(df.value.columns)]
-    [body] = [str(m.value) for m in at.markdown if 'class="mc-list mc-instalments"' in str(m.value)]
-    cards = body.split('<div class="mc-card">')[1:]
+    grid, cards = _table_and_cards(at, {"held_in", "instalment", "paid"}, "instalments")
     assert len(cards) == len(grid) >= 1
-    for card, (_, r) in zip(cards, grid.iterrows()):
-        title = html.unescape(re.search(r'mc-title">([^<]*)<', card).group(1))
-        y, m = r["held_in"].split("-")
-        held = f"{int(y)}年{int(m)}月" if lang == "zh" else r["held_in"]
-        assert title == f'{held} · {t("commission.page.col.instalment")} {r["instalment"]}'
+    for (title, card), (_, r) in zip(cards, grid.iterrows()):
+        assert title == (f'{_month_text(r["held_in"], lang)} · {tr("commission.page.col.instalment", lang)} '
+                         f'{r["instalment"]}')
         assert f'mc-big">{r["paid"]}<' in card
-        assert f'>{html.escape(r["scheduled"])}</dd>' in card and f'>{html.escape(r["forfeited"])}</dd>' in card
+        assert f'>{escape(r["scheduled"])}</dd>' in card and f'>{escape(r["forfeited"])}</dd>' in card
