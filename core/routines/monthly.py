@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import pandas as pd
 from sqlalchemy import Engine
@@ -26,7 +27,7 @@ from core.routines.frames import CHART_MANAGERS, active_managers, totals_from_su
 from core.routines.mine import Mine, merge_standing, work_on
 from core.routines.peers import TeamRank, branch_rows, median_score, standing, team_rank
 from core.routines.progress import month_pace, progress_from_totals
-from core.routines.ranking import attainment_matrix, bottom_ranking, distribution, ranking
+from core.routines.ranking import attainment_matrix, bottom_of, distribution, ranking, top_of
 from core.routines.report_month import monthly_report_xlsx, monthly_summary
 from core.routines.split import default_decimals, split_target, team_total_from_targets
 from core.schema import FLOW_METRICS, PRODUCT_METRICS, TARGET_METRICS
@@ -95,14 +96,19 @@ class MonthlyModel:
     def has_targets(self) -> bool:
         return bool(len(self.progress)) and bool(self.progress["target"].notna().any())
 
+    @cached_property
+    def _ranked(self) -> pd.DataFrame:
+        """The whole ranking, made once (the top list, the bottom and the distribution are all cut from it)."""
+        return ranking(self._managers(), n=None)
+
     def top(self, n: int = 10) -> pd.DataFrame:
         """The 十佳 ranking's top `n` (ties at the cut kept)."""
-        return ranking(self._managers(), n=n)
+        return top_of(self._ranked, n)
 
     def bottom(self, n: int = 10) -> pd.DataFrame:
         """The bottom of the ranking: min(n, 5) managers, worst first, none of them already in :meth:`top` (`n`)
         — empty when the top list already holds everyone ranked."""
-        return bottom_ranking(self._managers(), n=min(n, BOTTOM_N), exclude=list(self.top(n)["employee_id"]))
+        return bottom_of(self._ranked, min(n, BOTTOM_N), exclude=list(self.top(n)["employee_id"]))
 
     def _managers(self) -> pd.DataFrame:
         p = self.progress
@@ -212,7 +218,7 @@ def monthly_page(engine: Engine, scope: Scope, month: str, as_of=None, team: str
     model.yoy = pd.concat([compare_months_from(totals["cur"], totals["yoy"], month, 12, lv, roster)
                            for lv in ("team", "branch")], ignore_index=True)
     model.summary = monthly_summary(progress, model.mom, model.yoy, lang)
-    model.dist = distribution(ranking(progress[progress["level"] == "manager"], n=None)["score"])
+    model.dist = distribution(model._ranked["score"])
     model.spike_ratio = float(coaching.active_rules(engine).p("month_end_spike", "ratio"))
     periods, lookback = balance_periods(month, as_of)
     figures = aggregates.balance_figures(engine, scope, periods, lookback, team=team, line=line)

@@ -140,11 +140,22 @@ def ranking(progress: pd.DataFrame, n: int | None = 10, cap: float = SCORE_CAP,
     out["team"] = best["team"].reindex(out.index)
     out = out.reset_index().sort_values(["score", "employee_id"], ascending=[False, True])
     out["rank"] = out["score"].rank(method="min", ascending=False).astype("int64")
-    out = out[_RANK_COLUMNS].reset_index(drop=True)
-    if n is not None and len(out):
-        cut = out["rank"].iloc[min(n, len(out)) - 1] if n > 0 else 0
-        out = out[out["rank"] <= cut]
-    return out.reset_index(drop=True)
+    return top_of(out[_RANK_COLUMNS].reset_index(drop=True), n)
+
+
+def top_of(full: pd.DataFrame, n: int | None) -> pd.DataFrame:
+    """The top `n` of a whole :func:`ranking` (ties at the cut-off kept; None = everyone)."""
+    if n is not None and len(full):
+        cut = full["rank"].iloc[min(n, len(full)) - 1] if n > 0 else 0
+        full = full[full["rank"] <= cut]
+    return full.reset_index(drop=True)
+
+
+def bottom_of(full: pd.DataFrame, n: int, exclude: Sequence[str] = ()) -> pd.DataFrame:
+    """The `n` lowest of a whole :func:`ranking`, worst first, leaving out the managers `exclude`."""
+    if len(exclude):
+        full = full[~full["employee_id"].isin(list(exclude))]
+    return full.iloc[::-1].head(n).reset_index(drop=True)
 
 
 def bottom_ranking(progress: pd.DataFrame, n: int = 5, cap: float = SCORE_CAP,
@@ -153,10 +164,7 @@ def bottom_ranking(progress: pd.DataFrame, n: int = 5, cap: float = SCORE_CAP,
 
     `exclude`: managers already shown above (the top list), left out, so that in a team of 8 the top 10 and
     the bottom never list the same people twice."""
-    full = ranking(progress, n=None, cap=cap, metrics=metrics)
-    if len(exclude):
-        full = full[~full["employee_id"].isin(list(exclude))]
-    return full.iloc[::-1].head(n).reset_index(drop=True)
+    return bottom_of(ranking(progress, n=None, cap=cap, metrics=metrics), n, exclude)
 
 
 def distribution(values, bands: Sequence[float] = ATTAINMENT_BANDS,
