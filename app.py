@@ -17,7 +17,7 @@ import streamlit as st
 from core import auth, demo, store
 from core import calendar as cal
 from core.errors import AppError
-from core.i18n import LANGS, fmt_week, t
+from core.i18n import LANGS, fmt_month, fmt_week, t
 from core.store import logs as store_logs
 from ui import data as ui_data
 from ui.context import PageContext, set_context
@@ -149,22 +149,15 @@ def _sidebar_filters(engine, scope, lang: str, period: str | None, overrides: di
         elif period == "week" and weeks:
             ss["f_week"] = week
             week = st.selectbox(t("filter.week", lang), weeks, key="f_week",
-                                format_func=lambda w: _week_label(w, lang))
+                                format_func=lambda w: fmt_week(w, lang))
         elif period == "month" and months:
             ss["f_month"] = month
             month = st.selectbox(t("filter.month", lang), months, key="f_month",
-                                 format_func=lambda m_: _month_label(m_, lang))
+                                 format_func=lambda m_: fmt_month(m_, lang))
     values.update(day=day, week=week, month=month, data_end=data_end)
     return values
 
 
-def _week_label(week: str, lang: str) -> str:
-    return fmt_week(week, lang)
-
-
-def _month_label(month: str, lang: str) -> str:
-    y, m = month.split("-")
-    return f"{y}年{int(m)}月" if lang == "zh" else month
 
 
 def _signed_out_navigation() -> None:
