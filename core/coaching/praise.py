@@ -50,8 +50,7 @@ def improvements(data: Inputs, monday: dt.date, horizon: dt.date, flags: list[Fl
     # is no praise), and a manager none of whose numbers rose is not praised however his peers did.
     with np.errstate(invalid="ignore"):
         rose = np.where(after > before, delta, np.nan)
-    any_delta = (~np.isnan(delta).all(axis=1) & ~np.isnan(rose).all(axis=1)) if len(metrics) \
-        else np.zeros(n, dtype=bool)
+    any_delta = ~np.isnan(rose).all(axis=1) if len(metrics) else np.zeros(n, dtype=bool)   # rose ⊆ delta
     rows = []
     if any_delta.any():
         with np.errstate(all="ignore"):
